@@ -1,0 +1,23 @@
+"""The API root: django-ninja at /api/, OpenAPI docs at /api/docs.
+
+Each app contributes a router from its ``api.py``; authentication and the
+error format are shared (see shequ.core.api_auth).
+"""
+
+from ninja import NinjaAPI
+
+from shequ.core.api import router as core_router
+from shequ.core.api_auth import TokenAuth, SessionActorAuth, install_error_handlers
+from shequ.residents.api import router as residents_router
+
+api = NinjaAPI(
+    title="Shequ 社区治理平台 API",
+    version="1",
+    description="区、街道、社区治理数据接口。以令牌（Authorization: Bearer …）或登录会话认证，"
+    "数据范围与页面相同。",
+    auth=[TokenAuth(), SessionActorAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", core_router)
+api.add_router("/residents/", residents_router)

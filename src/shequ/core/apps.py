@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "shequ.core"
+    label = "core"
+    verbose_name = "平台核心"
+
+    def ready(self) -> None:
+        from shequ.core import checks  # noqa: F401  (registers system checks)

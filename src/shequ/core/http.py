@@ -1,0 +1,54 @@
+"""View plumbing shared by every app: permission declaration and error pages.
+
+A view declares what it needs with ``@requires("resident.view")``. The
+decorator refuses anonymous users (to the login page) and actors whose active
+grant lacks the permission (a 403 page in Chinese). Domain errors raised by a
+service become a message on the form or a 4xx page: never a 500.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shequ.core.errors import DomainError
+from shequ.core.permissions import PERMISSIONS
+
+View = Callable[..., HttpResponse]
+
+
+def error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+def requires(permission: str) -> Callable[[View], View]:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            actor = request.actor
+            if not actor.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not actor.can(permission):
+                return render(
+                    request, "core/error.html",
+                    {"error": DomainError(f"您当前的角色没有“{PERMISSIONS[permission]}”的权限。")},
+                    status=403,
+                )
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as error:
+                return error_page(request, error)
+
+        wrapped.permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"

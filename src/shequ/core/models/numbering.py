@@ -1,0 +1,16 @@
+"""Counters behind receipt numbers (<community code><yyyymmdd><seq>)."""
+
+from django.db import models
+
+
+class ReceiptCounter(models.Model):
+    community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "编号计数器"
+        verbose_name_plural = "编号计数器"
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day"], name="receipt_counter_unique"),
+        ]

@@ -1,0 +1,83 @@
+"""Permission is data: every role and what it may do, in one place.
+
+Views declare ``@requires("resident.view")``; API endpoints do the same;
+selectors apply the scope of the active grant. Changing who may do what is an
+edit of ``ROLE_PERMISSIONS`` below and nothing else.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", "区民政管理员"
+    STREET_OFFICER = "street_officer", "街道干部"
+    COMMUNITY_SECRETARY = "community_secretary", "社区书记"
+    COMMUNITY_WORKER = "community_worker", "社区工作者"
+    BUILDING_HEAD = "building_head", "楼栋长"
+    INSPECTOR = "inspector", "视察委员（只读）"
+    RESIDENT = "resident", "居民"
+    # 等保 三员分立: three administrators, no account holds two of them.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+SEPARATED_ADMIN_ROLES = frozenset(
+    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+)
+
+PERMISSIONS: dict[str, str] = {
+    "home.view": "查看首页",
+    "region.view": "查看区划",
+    "region.manage": "维护区划",
+    "stats.view": "查看统计",
+    "resident.view": "查看居民",
+    "resident.create": "登记居民",
+    "resident.change": "修改居民",
+    "resident.move": "迁移住户",
+    "resident.import": "导入居民",
+    "resident.export": "导出居民",
+    "resident.sensitive_tags": "查看敏感标签（低保、残疾、特殊家庭等）",
+    "resident.unmask": "查看完整身份证号和手机号",
+    "resident.self": "查看本人信息",
+    "calendar.view": "查看工作日历",
+    "calendar.manage": "维护节假日",
+    "user.manage": "管理用户账号",
+    "grant.manage": "授予和收回角色",
+    "audit.view": "查阅审计记录",
+    "api.token": "申请接口令牌",
+}
+
+_READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
+_REGISTER = {
+    "resident.view", "resident.create", "resident.change", "resident.move",
+    "resident.import", "resident.export", "resident.sensitive_tags", "resident.unmask",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset(
+        _READ_REGION | {"region.manage", "calendar.manage", "resident.view",
+                        "resident.export", "resident.sensitive_tags", "api.token"}
+    ),
+    Role.STREET_OFFICER: frozenset(
+        _READ_REGION | {"resident.view", "resident.export", "resident.sensitive_tags",
+                        "api.token"}
+    ),
+    Role.COMMUNITY_SECRETARY: frozenset(_READ_REGION | _REGISTER | {"api.token"}),
+    Role.COMMUNITY_WORKER: frozenset(_READ_REGION | _REGISTER | {"api.token"}),
+    # A building head knows the residents of the building, not their 低保 or
+    # disability status, and never sees a full ID number.
+    Role.BUILDING_HEAD: frozenset({"home.view", "region.view", "resident.view"}),
+    Role.INSPECTOR: frozenset(_READ_REGION),
+    Role.RESIDENT: frozenset({"home.view", "resident.self"}),
+    Role.SYSTEM_ADMIN: frozenset({"home.view", "region.view", "user.manage", "calendar.view"}),
+    Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),
+    Role.AUDIT_ADMIN: frozenset({"home.view", "audit.view"}),
+}
+
+def role_permissions(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def roles_with(permission: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]

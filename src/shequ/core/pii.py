@@ -1,0 +1,105 @@
+"""Personal data: SM4 encryption, SM3 blind indexes, masking.
+
+Ciphertext layout: version byte ‖ 12-byte nonce ‖ SM4-GCM ciphertext ‖ tag.
+The version byte names the key generation, so keys can be rotated by
+re-encrypting row by row (docs/operations.md). The blind index is
+HMAC-SM3(index key, normalised value): equal values give equal indexes,
+and without the key the index reveals nothing usable.
+
+Both keys are derived from SHEQU_DATA_KEY with HKDF-SM3, each for its own
+purpose, so the encryption key is never used for indexing and vice versa.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+KEY_VERSION = 1
+_NONCE = 12
+_TAG = 16
+
+
+def sm3_hex(data: bytes) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize().hex()
+
+
+@lru_cache(maxsize=8)
+def _keys(master_hex: str) -> tuple[bytes, bytes]:
+    try:
+        master = bytes.fromhex(master_hex)
+    except ValueError as error:
+        raise RuntimeError("SHEQU_DATA_KEY 必须是 64 位十六进制字符串。") from error
+    if len(master) < 16:
+        raise RuntimeError("SHEQU_DATA_KEY 太短：至少 32 位十六进制（推荐 64 位）。")
+
+    def derive(info: bytes, length: int) -> bytes:
+        return HKDF(algorithm=hashes.SM3(), length=length, salt=None, info=info).derive(master)
+
+    return derive(b"shequ/pii/sm4/v1", 16), derive(b"shequ/pii/index/v1", 32)
+
+
+def _enc_key() -> bytes:
+    return _keys(settings.SHEQU_DATA_KEY)[0]
+
+
+def _index_key() -> bytes:
+    return _keys(settings.SHEQU_DATA_KEY)[1]
+
+
+def encrypt(plaintext: str) -> bytes:
+    nonce = os.urandom(_NONCE)
+    encryptor = Cipher(algorithms.SM4(_enc_key()), modes.GCM(nonce)).encryptor()
+    body = encryptor.update(plaintext.encode()) + encryptor.finalize()
+    return bytes([KEY_VERSION]) + nonce + body + encryptor.tag
+
+
+def decrypt(blob: bytes | memoryview) -> str:
+    blob = bytes(blob)
+    if not blob or blob[0] != KEY_VERSION:
+        raise ValueError("unknown key version")
+    nonce, body, tag = blob[1 : 1 + _NONCE], blob[1 + _NONCE : -_TAG], blob[-_TAG:]
+    decryptor = Cipher(algorithms.SM4(_enc_key()), modes.GCM(nonce, tag)).decryptor()
+    return (decryptor.update(body) + decryptor.finalize()).decode()
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed SM3 index of a normalised value; ``purpose`` separates domains
+    (an ID number and a phone number never share an index value)."""
+    normalised = value.strip().upper()
+    mac = crypto_hmac.HMAC(_index_key(), hashes.SM3())
+    mac.update(f"{purpose}:{normalised}".encode())
+    return mac.finalize().hex()
+
+
+def mask_id_number(value: str) -> str:
+    """110101********1234: region kept, birth date hidden."""
+    if not value:
+        return ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """张*、欧阳**: for lists shown to people who need only to recognise."""
+    if len(value) <= 1:
+        return value
+    return value[0] + "*" * (len(value) - 1)

@@ -1,0 +1,190 @@
+"""The one settings module. Everything comes from the environment.
+
+Variables (see docs/operations.md):
+  DATABASE_URL          default sqlite:///<var>/shequ.sqlite3 (embedded default)
+  SHEQU_SECRET_KEY      Django secret key
+  SHEQU_DATA_KEY        64 hex chars: master key for personal data (SM4 + SM3 blind index)
+  SHEQU_DEBUG           1 for development
+  SHEQU_ALLOWED_HOSTS   comma-separated host names
+  SHEQU_VAR_DIR         where the embedded database, uploads and generated keys live
+  SHEQU_CACHE_URL       e.g. redis://127.0.0.1:6379/0 (default: in-process memory)
+
+When SHEQU_SECRET_KEY or SHEQU_DATA_KEY is unset, keys are generated once into
+<var>/keys.env so that the embedded demo works out of the box; production sets
+both explicitly (a system check refuses generated keys when SHEQU_DEBUG is off).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("SHEQU_VAR_DIR", PROJECT_DIR / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _generated_keys() -> dict[str, str]:
+    """Keys for a machine that was given none: made once, kept in var/keys.env."""
+    path = VAR_DIR / "keys.env"
+    keys: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            if value:
+                keys[name.strip()] = value.strip()
+    if not {"SHEQU_SECRET_KEY", "SHEQU_DATA_KEY"} <= keys.keys():
+        keys.setdefault("SHEQU_SECRET_KEY", secrets.token_urlsafe(50))
+        keys.setdefault("SHEQU_DATA_KEY", secrets.token_hex(32))
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(f"{k}={v}\n" for k, v in keys.items()), encoding="utf-8")
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return keys
+
+
+DEBUG = _env_bool("SHEQU_DEBUG", False)
+_keys = {}
+if not (os.environ.get("SHEQU_SECRET_KEY") and os.environ.get("SHEQU_DATA_KEY")):
+    _keys = _generated_keys()
+SECRET_KEY = os.environ.get("SHEQU_SECRET_KEY") or _keys["SHEQU_SECRET_KEY"]
+SHEQU_DATA_KEY = os.environ.get("SHEQU_DATA_KEY") or _keys["SHEQU_DATA_KEY"]
+SHEQU_KEYS_GENERATED = bool(_keys)
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SHEQU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SHEQU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "shequ.core",
+    "shequ.residents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shequ.core.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shequ.urls"
+WSGI_APPLICATION = "shequ.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shequ.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'shequ.sqlite3'}",
+        conn_max_age=int(os.environ.get("SHEQU_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer commits; IMMEDIATE makes a
+    # write transaction take the lock at BEGIN, so concurrent writers queue
+    # instead of failing with "database is locked" half-way through.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].setdefault("TEST", {})
+if os.environ.get("SHEQU_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"]["NAME"] = os.environ["SHEQU_TEST_DB_NAME"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+_cache_url = os.environ.get("SHEQU_CACHE_URL", "")
+if _cache_url.startswith("redis://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _cache_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+WHITENOISE_USE_FINDERS = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SECURE = _env_bool("SHEQU_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHEQU_LOG_LEVEL", "WARNING")},
+}
+
+# Demo accounts' one shared password, printed by `shequ demo`.
+SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "Shequ@2026demo")
+# Page size of every list page.
+SHEQU_PAGE_SIZE = 50

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from shequ.api import api
+from shequ.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/", api.urls),
+    path("residents/", include("shequ.residents.urls")),
+    path("", include("shequ.core.urls")),
+]
