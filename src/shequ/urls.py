@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from shequ.api import api
-from shequ.core.views import healthz
+from shequ.core.views.shell import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

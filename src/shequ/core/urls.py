@@ -1,13 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from shequ.core import views
 from shequ.core.forms import LoginForm
+from shequ.core.views import accounts, audit, calendar, regions, shell
 
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", shell.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -17,5 +17,29 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("scope/", views.switch_grant, name="switch_grant"),
+    path("scope/", shell.switch_grant, name="switch_grant"),
+    # 区划
+    path("regions/", regions.region_tree, name="regions"),
+    path("regions/<int:region_id>/", regions.region_detail, name="region_detail"),
+    path("regions/<int:region_id>/edit/", regions.region_edit, name="region_edit"),
+    path("regions/<int:region_id>/move/", regions.region_move, name="region_move"),
+    path("regions/<int:parent_id>/add/", regions.region_add, name="region_add"),
+    # 用户与授权 (系统管理员 / 安全管理员)
+    path("accounts/users/", accounts.user_list, name="users"),
+    path("accounts/users/new/", accounts.user_create, name="user_create"),
+    path("accounts/users/<int:user_id>/", accounts.user_detail, name="user_detail"),
+    path("accounts/grants/", accounts.grant_list, name="grants"),
+    path("accounts/grants/new/", accounts.grant_create, name="grant_create"),
+    path("accounts/grants/<int:grant_id>/revoke/", accounts.grant_revoke, name="grant_revoke"),
+    path("accounts/tokens/", accounts.token_list, name="tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
+    # 工作日历
+    path("calendar/", calendar.calendar_view, name="calendar"),
+    path("calendar/holidays/new/", calendar.holiday_set, name="holiday_set"),
+    path("calendar/holidays/<int:holiday_id>/delete/", calendar.holiday_delete,
+         name="holiday_delete"),
+    path("calendar/import/", calendar.calendar_import, name="calendar_import"),
+    # 审计
+    path("audit/", audit.audit_list, name="audit"),
+    path("audit/<int:record_id>/", audit.audit_detail, name="audit_detail"),
 ]

@@ -1,0 +1,1 @@
+"""Core pages, one module per area: shell, regions, accounts, calendar, audit."""
