@@ -7,7 +7,7 @@ error format are shared (see shequ.core.api_auth).
 from ninja import NinjaAPI
 
 from shequ.core.api import router as core_router
-from shequ.core.api_auth import TokenAuth, SessionActorAuth, install_error_handlers
+from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
 from shequ.residents.api import router as residents_router
 
 api = NinjaAPI(

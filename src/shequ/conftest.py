@@ -16,6 +16,8 @@ from shequ.core.models import Region, RegionLevel, User
 from shequ.core.permissions import Role
 from shequ.core.tests.factories import make_region, user_with
 
+pytest_plugins = ["shequ.browser_fixtures"]
+
 
 @dataclass
 class Tree:

@@ -1,12 +1,35 @@
-"""Core endpoints: who am I, regions in scope."""
+"""Core endpoints: who am I, regions in scope, region upkeep, grants.
+
+Each write endpoint calls the same service as the page; a refused write
+answers ``{"detail": "…"}`` with its 4xx status and is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from shequ.core import selectors
 from shequ.core.api_auth import require
+from shequ.core.audit import audit_refused
+from shequ.core.errors import DomainError, NotFound
+from shequ.core.services import accounts as account_services
+from shequ.core.services import regions as region_services
 
 router = Router(tags=["平台"])
+
+
+def _call(request: HttpRequest, action: str, service: Callable[..., Any], obj=None, **kwargs):
+    """Run one service; a refusal is audited and re-raised (the shared
+    handler turns it into its status and Chinese ``detail``)."""
+    try:
+        return service(actor=request.actor, **kwargs)
+    except DomainError as error:
+        audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
+        raise
 
 
 class GrantOut(Schema):
@@ -26,8 +49,13 @@ class MeOut(Schema):
 
 
 def _grant(g) -> GrantOut:
-    return GrantOut(id=g.id, role=g.role, role_label=g.get_role_display(), region_id=g.region_id,
-                    region_name=g.region.name)
+    return GrantOut(
+        id=g.id,
+        role=g.role,
+        role_label=g.get_role_display(),
+        region_id=g.region_id,
+        region_name=g.region.name,
+    )
 
 
 @router.get("/me", response=MeOut, summary="当前用户与授权")
@@ -42,6 +70,9 @@ def me(request: HttpRequest):
     )
 
 
+# -- regions ---------------------------------------------------------------------
+
+
 class RegionOut(Schema):
     id: int
     code: str
@@ -51,6 +82,23 @@ class RegionOut(Schema):
     parent_id: int | None
     residents: int
     households: int
+    population_served: int | None = None
+    households_served: int | None = None
+
+
+def _region_out(r) -> RegionOut:
+    return RegionOut(
+        id=r.id,
+        code=r.code,
+        name=r.name,
+        level=r.level,
+        level_label=r.level_label,
+        parent_id=r.parent_id,
+        residents=r.n_residents,
+        households=r.n_households,
+        population_served=r.population_served,
+        households_served=r.households_served,
+    )
 
 
 @router.get("/regions", response=list[RegionOut], summary="管辖范围内的区划")
@@ -60,12 +108,125 @@ def regions(request: HttpRequest, level: int | None = None, parent_id: int | Non
     rows = selectors.region_list(actor=actor, level=level, parent=parent)
     if parent_id and parent is None:
         rows = rows.none()
-    return [
-        RegionOut(
-            id=r.id, code=r.code, name=r.name, level=r.level, level_label=r.level_label,
-            parent_id=r.parent_id,
-            residents=getattr(getattr(r, "stat", None), "residents", 0),
-            households=getattr(getattr(r, "stat", None), "households", 0),
-        )
-        for r in rows[:5000]
-    ]
+    return [_region_out(r) for r in rows[:5000]]
+
+
+@router.get("/regions/{region_id}", response=RegionOut, summary="区划详情")
+def region_detail(request: HttpRequest, region_id: int):
+    actor = require(request, "region.view")
+    return _region_out(selectors.region_detail(actor=actor, region_id=region_id))
+
+
+class RegionIn(Schema):
+    parent_id: int
+    name: str
+    code: str
+    population_served: int | None = None
+    households_served: int | None = None
+
+
+@router.post("/regions", response={201: RegionOut}, summary="新增下级区划")
+def region_create(request: HttpRequest, payload: RegionIn):
+    require(request, "region.manage")
+    parent = selectors.region_lookup(region_id=payload.parent_id)
+    region = _call(
+        request,
+        "region.create",
+        region_services.region_create,
+        obj=parent,
+        parent=parent,
+        name=payload.name,
+        code=payload.code,
+        population_served=payload.population_served,
+        households_served=payload.households_served,
+    )
+    return 201, _region_out(selectors.region_detail(actor=request.actor, region_id=region.pk))
+
+
+class RegionMoveIn(Schema):
+    new_parent_id: int
+    new_code: str | None = None
+
+
+@router.post("/regions/{region_id}/move", response=RegionOut, summary="迁移区划（含全部下级）")
+def region_move(request: HttpRequest, region_id: int, payload: RegionMoveIn):
+    require(request, "region.manage")
+    region = selectors.region_lookup(region_id=region_id)
+    try:
+        new_parent = selectors.region_lookup(region_id=payload.new_parent_id)
+    except NotFound as error:
+        raise NotFound("新上级区划不存在。") from error
+    moved = _call(
+        request,
+        "region.move",
+        region_services.region_move,
+        obj=region,
+        region=region,
+        new_parent=new_parent,
+        new_code=payload.new_code,
+    )
+    return _region_out(selectors.region_detail(actor=request.actor, region_id=moved.pk))
+
+
+# -- grants ------------------------------------------------------------------------
+
+
+class GrantRowOut(Schema):
+    id: int
+    username: str
+    role: str
+    role_label: str
+    region_id: int
+    region_code: str
+    region_name: str
+
+
+def _grant_row(g) -> GrantRowOut:
+    return GrantRowOut(
+        id=g.id,
+        username=selectors.grant_display_username(g),
+        role=g.role,
+        role_label=g.get_role_display(),
+        region_id=g.region_id,
+        region_code=g.region.code,
+        region_name=g.region.name,
+    )
+
+
+@router.get("/grants", response=list[GrantRowOut], summary="管辖范围内的授权")
+def grants(request: HttpRequest, role: str = "", q: str = ""):
+    actor = require(request, "grant.manage")
+    return [_grant_row(g) for g in selectors.grant_list(actor=actor, q=q, role=role)[:5000]]
+
+
+class GrantIn(Schema):
+    username: str
+    role: str
+    region_id: int
+
+
+@router.post("/grants", response={201: GrantRowOut}, summary="授予角色")
+def grant_create(request: HttpRequest, payload: GrantIn):
+    require(request, "grant.manage")
+    user = selectors.user_lookup_by_username(username=payload.username)
+    if user is None:
+        raise NotFound("没有这个账号。")
+    region = selectors.region_lookup(region_id=payload.region_id)
+    grant = _call(
+        request,
+        "grant.create",
+        account_services.grant_create,
+        obj=user,
+        user=user,
+        role=payload.role,
+        region=region,
+    )
+    return 201, _grant_row(grant)
+
+
+@router.delete("/grants/{grant_id}", response={204: None}, summary="收回授权")
+def grant_revoke(request: HttpRequest, grant_id: int):
+    require(request, "grant.manage")
+    grant = selectors.grant_lookup(grant_id=grant_id)
+    _call(request, "grant.revoke", account_services.grant_revoke, obj=grant, grant=grant)
+    return 204, None

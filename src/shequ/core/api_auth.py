@@ -22,7 +22,7 @@ from shequ.core.models import ApiToken, User
 from shequ.core.pii import sm3_hex
 from shequ.core.scope import SESSION_GRANT_KEY, Actor
 
-TOKEN_PREFIX = "sq_"
+TOKEN_PREFIX = "sq_"  # noqa: S105 - a public prefix, not a secret
 
 
 def token_digest(raw: str) -> str:

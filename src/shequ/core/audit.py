@@ -54,14 +54,21 @@ def audit_log(
     )
 
 
-def audit_refused(*, actor: Actor, action: str, message: str, obj: models.Model | None = None,
-                  changes: dict[str, Any] | None = None) -> None:
+def audit_refused(
+    *,
+    actor: Actor,
+    action: str,
+    message: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
     """Record a refused write. Runs in its own transaction, after the refused
     one has rolled back, so the refusal is kept while the write is not.
     Callers (views, API handlers) call it after the service raised."""
     with transaction.atomic():
-        audit_log(actor=actor, action=action, obj=obj, changes=changes, success=False,
-                  message=message)
+        audit_log(
+            actor=actor, action=action, obj=obj, changes=changes, success=False, message=message
+        )
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -13,7 +13,10 @@ def cjk_font_present() -> bool:
         return False
     try:
         out = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=10,
+            [fc_list, ":lang=zh", "family"],
+            capture_output=True,
+            text=True,
+            timeout=10,
             check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):

@@ -1,5 +1,10 @@
+"""Core forms. They parse and shape input; the services decide."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from shequ.core.models import RegionLevel
+from shequ.core.permissions import Role
 
 
 class LoginForm(AuthenticationForm):
@@ -14,3 +19,123 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+_COUNT_ERRORS = {"invalid": "请填写整数。", "min_value": "不能为负数。"}
+
+
+class RegionForm(StyledForm):
+    name = forms.CharField(label="名称", max_length=80, error_messages={"required": "请填写名称。"})
+    code = forms.CharField(
+        label="区划代码", max_length=24, error_messages={"required": "请填写区划代码。"}
+    )
+    population_served = forms.IntegerField(
+        label="服务人口", required=False, min_value=0, error_messages=_COUNT_ERRORS
+    )
+    households_served = forms.IntegerField(
+        label="服务户数", required=False, min_value=0, error_messages=_COUNT_ERRORS
+    )
+
+    def __init__(self, *args, level: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+        if level != RegionLevel.COMMUNITY:
+            del self.fields["population_served"]
+            del self.fields["households_served"]
+
+
+class RegionMoveForm(StyledForm):
+    new_parent = forms.IntegerField(
+        label="新上级",
+        widget=forms.Select,
+        error_messages={"required": "请选择新上级。", "invalid": "请选择新上级。"},
+    )
+    new_code = forms.CharField(
+        label="新区划代码",
+        max_length=24,
+        required=False,
+        help_text="留空则在新上级的代码后沿用本级代码段。",
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].widget.choices = [("", "请选择…")] + [
+            (t.pk, f"{t.parent.name + ' ' if t.parent else ''}{t.name}（{t.code}）")
+            for t in targets
+        ]
+
+
+class UserCreateForm(StyledForm):
+    username = forms.CharField(
+        label="账号名", max_length=150, error_messages={"required": "请填写账号名。"}
+    )
+    full_name = forms.CharField(
+        label="姓名", max_length=40, error_messages={"required": "请填写姓名。"}
+    )
+    password = forms.CharField(
+        label="初始密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "请填写初始密码。"},
+    )
+    password2 = forms.CharField(
+        label="再次输入密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "请再次输入密码。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="off", autocapitalize="none")
+        for name in ("password", "password2"):
+            self.fields[name].widget.attrs["autocomplete"] = "new-password"
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("password")
+            and data.get("password2") is not None
+            and (data["password"] != data["password2"])
+        ):
+            self.add_error("password2", "两次输入的密码不一致。")
+        return data
+
+
+class GrantForm(StyledForm):
+    username = forms.CharField(
+        label="账号名", max_length=150, error_messages={"required": "请填写账号名。"}
+    )
+    role = forms.ChoiceField(
+        label="角色",
+        choices=[("", "请选择…"), *Role.choices],
+        error_messages={"required": "请选择角色。", "invalid_choice": "请选择有效的角色。"},
+    )
+    region_code = forms.CharField(
+        label="区划代码",
+        max_length=24,
+        help_text="区、街道、社区或楼栋的区划代码。",
+        error_messages={"required": "请填写区划代码。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+        self.fields["username"].widget.attrs.update(autocomplete="off", autocapitalize="none")
+
+
+class TokenForm(StyledForm):
+    name = forms.CharField(
+        label="令牌名称",
+        max_length=60,
+        help_text="写明使用它的系统，例如“12345 热线对接”。",
+        error_messages={"required": "请填写令牌名称。"},
+    )

@@ -35,7 +35,8 @@ def requires(permission: str) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             if not actor.can(permission):
                 return render(
-                    request, "core/error.html",
+                    request,
+                    "core/error.html",
                     {"error": DomainError(f"您当前的角色没有“{PERMISSIONS[permission]}”的权限。")},
                     status=403,
                 )

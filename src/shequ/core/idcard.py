@@ -46,9 +46,7 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
         ) from None
     today = today or timezone.localdate()
     if birth > today or birth.year < 1890:
-        raise ValidationError(
-            f"身份证号中的出生日期 {birth:%Y-%m-%d} 不合理。", field="id_number"
-        )
+        raise ValidationError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 不合理。", field="id_number")
     if check_digit(value[:17]) != value[17]:
         raise ValidationError("身份证号校验位不正确，请核对号码。", field="id_number")
     return IdNumber(value=value, birth_date=birth, gender="M" if int(value[16]) % 2 else "F")

@@ -3,8 +3,11 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from shequ.core.scope import SESSION_GRANT_KEY, Actor
+
+_OPEN_WHEN_FORCED = ("/password/", "/logout/", "/static/", "/healthz")
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -27,6 +30,10 @@ class ActorMiddleware:
             request.actor = Actor.for_user(
                 user, grant_id=request.session.get(SESSION_GRANT_KEY), ip=ip
             )
+            if user.must_change_password and not request.path.startswith(_OPEN_WHEN_FORCED):
+                # An account opened or reset by an administrator works only
+                # after its holder has set a password nobody else knows.
+                return redirect("core:password_change")
         else:
             request.actor = Actor.anonymous(ip=ip)
         return self.get_response(request)

@@ -21,6 +21,7 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("居民档案", "residents:list", "resident.view", "基层治理"),
+    Section("我的信息", "residents:me", "resident.self", "居民"),
     Section("一窗受理", "services:home", "case.view", "基层治理"),
     Section("居民诉求", "appeals:list", "appeal.view", "基层治理"),
     Section("吹哨报到", "whistles:list", "whistle.view", "基层治理"),
@@ -35,6 +36,7 @@ SECTIONS: list[Section] = [
     Section("用户账号", "core:users", "user.manage", "系统"),
     Section("角色授权", "core:grants", "grant.manage", "系统"),
     Section("审计记录", "core:audit", "audit.view", "系统"),
+    Section("接口令牌", "core:tokens", "api.token", "系统"),
 ]
 
 

@@ -31,9 +31,11 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: User, *, grant_id: int | None = None, ip: str | None = None) -> Actor:
-        grants = list(
-            Grant.objects.filter(user=user).select_related("region").order_by("id")
-        ) if user.is_authenticated and user.is_active else []
+        grants = (
+            list(Grant.objects.filter(user=user).select_related("region").order_by("id"))
+            if user.is_authenticated and user.is_active
+            else []
+        )
         active = next((g for g in grants if g.id == grant_id), grants[0] if grants else None)
         return cls(user=user, grant=active, ip=ip, grants=grants)
 
@@ -60,7 +62,8 @@ class Actor:
         return role_permissions(self.role) if self.role else frozenset()
 
     def can(self, permission: str) -> bool:
-        assert permission in PERMISSIONS, f"unknown permission {permission}"
+        if permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}")
         return permission in self.permissions
 
     def require(self, permission: str) -> None:
@@ -98,16 +101,16 @@ class Actor:
             return []
         if self.region.level >= RegionLevel.COMMUNITY:
             return [self.region.community_id]
-        return list(
-            self.regions().filter(level=RegionLevel.COMMUNITY).values_list("id", flat=True)
-        )
+        return list(self.regions().filter(level=RegionLevel.COMMUNITY).values_list("id", flat=True))
 
     def scope_q(self, *, community: str = "community", region: str | None = None) -> Q:
         """A filter for rows that carry their community (and, below it, a region).
 
         ``community`` names the row's community foreign key; ``region`` names
         the row's most specific region (e.g. a household's unit), needed only
-        when a grant sits below the community (building head).
+        when a grant sits below the community (building head). Without it such
+        a grant matches nothing: a building head must never see the whole
+        community because a selector forgot to say where its rows live.
         """
         if self.region is None:
             return Q(pk__in=[])
@@ -118,7 +121,7 @@ class Actor:
         if level == RegionLevel.COMMUNITY:
             return Q(**{f"{community}_id": self.region.pk})
         if region is None:
-            return Q(**{f"{community}_id": self.region.community_id})
+            return Q(pk__in=[])
         anc = self.region.ancestor_field
         if anc is None:
             return Q(**{f"{region}_id": self.region.pk})

@@ -1,16 +1,41 @@
-"""Reads for the shell: regions in scope and the home page's key counts."""
+"""Core reads: regions in scope, the home page's key counts, accounts and grants.
+
+Every function takes the actor and applies its scope; the few ``*_lookup``
+functions resolve form input without scope on purpose, because the service
+they feed refuses an out-of-scope target with its own message (and that
+refusal is audited).
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
-from shequ.core.models import Region, RegionLevel, RegionStat
+from shequ.core.errors import NotFound
+from shequ.core.models import ApiToken, Grant, Region, RegionLevel, RegionStat, User
+from shequ.core.permissions import Role
+from shequ.core.pii import mask_name, mask_phone
 from shequ.core.scope import Actor
 
+REGION_NOT_FOUND = "区划不存在或不在您的管辖范围内。"
 
-def region_list(*, actor: Actor, level: int | None = None, parent: Region | None = None
-                ) -> QuerySet[Region]:
-    qs = actor.regions().select_related("parent", "stat")
+# -- regions ---------------------------------------------------------------------
+
+
+def _with_stats(qs: QuerySet[Region]) -> QuerySet[Region]:
+    """Rolled-up counts (0 when the rollup row is missing) and whether the
+    node has children, in the same query."""
+    return qs.annotate(
+        n_residents=Coalesce(F("stat__residents"), Value(0)),
+        n_households=Coalesce(F("stat__households"), Value(0)),
+        has_children=Exists(Region.objects.filter(parent=OuterRef("pk"))),
+    )
+
+
+def region_list(
+    *, actor: Actor, level: int | None = None, parent: Region | None = None
+) -> QuerySet[Region]:
+    qs = _with_stats(actor.regions()).select_related("parent")
     if level is not None:
         qs = qs.filter(level=level)
     if parent is not None:
@@ -19,7 +44,79 @@ def region_list(*, actor: Actor, level: int | None = None, parent: Region | None
 
 
 def region_get(*, actor: Actor, region_id: int) -> Region | None:
-    return actor.regions().select_related("parent", "stat").filter(pk=region_id).first()
+    return _with_stats(actor.regions()).select_related("parent").filter(pk=region_id).first()
+
+
+def region_root(*, actor: Actor) -> Region | None:
+    """The active grant's region, with its counts."""
+    if actor.region is None:
+        return None
+    return _with_stats(Region.objects.filter(pk=actor.region.pk)).first()
+
+
+def region_children(*, actor: Actor, parent: Region) -> QuerySet[Region]:
+    """The children of ``parent`` inside the scope, with their counts: one query."""
+    return _with_stats(actor.regions().filter(parent=parent)).order_by("code")
+
+
+def region_detail(*, actor: Actor, region_id: int) -> Region:
+    region = (
+        _with_stats(actor.regions())
+        .select_related("parent", "district", "street", "community", "compound", "building")
+        .filter(pk=region_id)
+        .first()
+    )
+    if region is None:
+        raise NotFound(REGION_NOT_FOUND)
+    return region
+
+
+def region_lineage(*, actor: Actor, region: Region) -> list[tuple[Region, bool]]:
+    """The ancestors of ``region`` (loaded by ``region_detail``), district
+    first, each with whether the actor may open it."""
+    out = []
+    for column in ("district", "street", "community", "compound", "building"):
+        node = getattr(region, column)
+        if node is not None and node.pk != region.pk:
+            out.append((node, actor.covers(node)))
+    return out
+
+
+def region_move_targets(*, actor: Actor, region: Region) -> QuerySet[Region]:
+    """Where ``region`` may go: nodes one level up, in scope, but not its parent."""
+    return (
+        actor.regions()
+        .filter(level=region.level - 1)
+        .exclude(pk=region.parent_id)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def region_next_code(*, parent: Region) -> str:
+    """A free code for the next child of ``parent`` (a suggestion for the form)."""
+    from shequ.core.services.regions import CODE_LENGTHS
+
+    level = RegionLevel.child_of(parent.level)
+    if level is None:
+        return ""
+    width = CODE_LENGTHS[level] - len(parent.code)
+    codes = Region.objects.filter(parent=parent).values_list("code", flat=True)
+    used = {int(c[len(parent.code) :]) for c in codes if c[len(parent.code) :].isdigit()}
+    n = max(used, default=0) + 1
+    return parent.code + str(n).zfill(width) if len(str(n)) <= width else ""
+
+
+def region_lookup(*, region_id: int) -> Region:
+    """Resolve a region named in a form or request; the service checks scope."""
+    region = Region.objects.filter(pk=region_id).first()
+    if region is None:
+        raise NotFound("区划不存在。")
+    return region
+
+
+def region_lookup_by_code(*, code: str) -> Region | None:
+    return Region.objects.filter(code=(code or "").strip()).first()
 
 
 def home_counts(*, actor: Actor) -> dict[str, int]:
@@ -30,10 +127,7 @@ def home_counts(*, actor: Actor) -> dict[str, int]:
     regions = actor.regions()
     counts = {
         level.label: n
-        for level, n in (
-            (RegionLevel(lv), c)
-            for lv, c in _level_counts(regions)
-        )
+        for level, n in ((RegionLevel(lv), c) for lv, c in _level_counts(regions))
         if level > region.level
     }
     stat = RegionStat.objects.filter(region=region).aggregate(
@@ -45,8 +139,106 @@ def home_counts(*, actor: Actor) -> dict[str, int]:
 
 
 def _level_counts(regions: QuerySet[Region]) -> list[tuple[int, int]]:
-    from django.db.models import Count
-
     return list(
         regions.values("level").annotate(n=Count("id")).order_by("level").values_list("level", "n")
     )
+
+
+# -- accounts --------------------------------------------------------------------
+
+
+def _grant_in_scope(actor: Actor, prefix: str = "") -> Q:
+    if actor.region is None:
+        return Q(pk__in=[])
+    anc = actor.region.ancestor_field
+    if anc is None:
+        return Q(**{f"{prefix}region": actor.region.pk})
+    return Q(**{f"{prefix}region__{anc}": actor.region.pk})
+
+
+def user_list(*, actor: Actor, q: str = "") -> QuerySet[User]:
+    """Accounts the administrator looks after: those with a grant in the
+    scope, and those with no grant yet. Grants come prefetched."""
+    in_scope = Grant.objects.filter(_grant_in_scope(actor), user=OuterRef("pk"))
+    any_grant = Grant.objects.filter(user=OuterRef("pk"))
+    resident_grant = Grant.objects.filter(user=OuterRef("pk"), role=Role.RESIDENT)
+    qs = (
+        User.objects.filter(Exists(in_scope) | ~Exists(any_grant))
+        .annotate(is_resident=Exists(resident_grant))
+        .prefetch_related("grants__region")
+        .order_by("username")
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q, is_resident=False))
+    return qs
+
+
+def user_get(*, actor: Actor, user_id: int) -> User:
+    user = user_list(actor=actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("账号不存在或不在您的管辖范围内。")
+    return user
+
+
+def user_lookup_by_username(*, username: str) -> User | None:
+    return User.objects.filter(username__iexact=(username or "").strip()).first()
+
+
+def masked_username(username: str) -> str:
+    """A resident's account name is often the phone number: mask it."""
+    if username.isdigit() and len(username) == 11:
+        return mask_phone(username)
+    return username
+
+
+def account_display(user: User) -> dict[str, str]:
+    """What an administrator sees of an account. A resident's account is
+    personal data: its name is masked and a phone-number user name too."""
+    is_resident = getattr(user, "is_resident", False)
+    return {
+        "username": masked_username(user.username) if is_resident else user.username,
+        "full_name": mask_name(user.full_name) if is_resident else user.full_name,
+    }
+
+
+def grant_display_username(grant: Grant) -> str:
+    if grant.role == Role.RESIDENT:
+        return masked_username(grant.user.username)
+    return grant.user.username
+
+
+def grant_list(*, actor: Actor, q: str = "", role: str = "") -> QuerySet[Grant]:
+    qs = (
+        Grant.objects.filter(_grant_in_scope(actor))
+        .select_related("user", "region", "created_by")
+        .order_by("region__code", "role", "user__username")
+    )
+    if role:
+        qs = qs.filter(role=role)
+    q = (q or "").strip()
+    if q:
+        # A resident's account name may be a phone number: not searchable here.
+        by_user = Q(user__username__icontains=q) & ~Q(role=Role.RESIDENT)
+        qs = qs.filter(by_user | Q(region__name__icontains=q))
+    return qs
+
+
+def grant_lookup(*, grant_id: int) -> Grant:
+    grant = Grant.objects.select_related("user", "region").filter(pk=grant_id).first()
+    if grant is None:
+        raise NotFound("授权不存在。")
+    return grant
+
+
+def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    if not actor.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=actor.user).order_by("revoked_at", "-created_at")
+
+
+def token_lookup(*, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("令牌不存在。")
+    return token

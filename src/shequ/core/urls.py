@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("scope/", shell.switch_grant, name="switch_grant"),
+    path("password/", shell.password_change, name="password_change"),
     # 区划
     path("regions/", regions.region_tree, name="regions"),
     path("regions/<int:region_id>/", regions.region_detail, name="region_detail"),

@@ -86,8 +86,12 @@ class Resident(models.Model):
     birth_date = models.DateField("出生日期", db_index=True)
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
     user = models.OneToOneField(
-        "core.User", verbose_name="居民账号", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="resident",
+        "core.User",
+        verbose_name="居民账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,3 +123,6 @@ class ResidentTag(models.Model):
             models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique"),
         ]
         indexes = [models.Index(fields=["community", "tag"], name="resident_tag_community")]
+
+    def __str__(self) -> str:
+        return self.get_tag_display()

@@ -31,9 +31,7 @@ def region_stats_bump(*, unit: Region, residents: int = 0, households: int = 0) 
     if not residents and not households:
         return
     chain = _chain(unit)
-    RegionStat.objects.bulk_create(
-        [RegionStat(region_id=i) for i in chain], ignore_conflicts=True
-    )
+    RegionStat.objects.bulk_create([RegionStat(region_id=i) for i in chain], ignore_conflicts=True)
     for region_id in chain:
         RegionStat.objects.filter(region_id=region_id).update(
             residents=F("residents") + residents, households=F("households") + households
@@ -45,7 +43,8 @@ def region_stats_rebuild() -> int:
     """Recompute every RegionStat from the register. Returns the rows written."""
     per_unit_res = dict(
         Resident.objects.values("household__unit_id")
-        .annotate(n=Count("id")).values_list("household__unit_id", "n")
+        .annotate(n=Count("id"))
+        .values_list("household__unit_id", "n")
     )
     per_unit_hh = dict(
         Household.objects.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
@@ -62,8 +61,10 @@ def region_stats_rebuild() -> int:
     all_ids = list(Region.objects.values_list("id", flat=True))
     RegionStat.objects.all().delete()
     RegionStat.objects.bulk_create(
-        [RegionStat(region_id=i, residents=residents[i], households=households[i])
-         for i in all_ids],
+        [
+            RegionStat(region_id=i, residents=residents[i], households=households[i])
+            for i in all_ids
+        ],
         batch_size=2000,
     )
     return len(all_ids)

@@ -1,9 +1,308 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the resident register. Each view parses, calls one service or
+selector, renders; refused writes are shown in Chinese and audited."""
 
-from shequ.core.http import requires
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.core.audit import audit_refused
+from shequ.core.errors import DomainError
+from shequ.core.http import is_htmx, requires
+from shequ.residents import excel, selectors, services
+from shequ.residents.forms import (
+    HouseholdMoveForm,
+    ImportForm,
+    ResidentCreateForm,
+    ResidentEditForm,
+    ResidentSearchForm,
+)
+
+
+def _refused(
+    request: HttpRequest, form: forms.Form | None, action: str, error: DomainError, obj=None
+) -> None:
+    """Show a service's refusal on the form and keep an audit record of it."""
+    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
+    if form is not None:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+# -- residents ------------------------------------------------------------------------
 
 
 @requires("resident.view")
 def resident_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "residents/list.html", {})
+    actor = request.actor
+    form = ResidentSearchForm(request.GET or None, actor=actor)
+    filters = form.filters() if request.GET else {}
+    rows = selectors.resident_list(actor=actor, **filters)
+    page = Paginator(rows, settings.SHEQU_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "residents/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": selectors.community_counts(actor=actor),
+            "today": selectors.local_today(),
+        },
+    )
+
+
+@requires("resident.view")
+def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = selectors.resident_get(actor=request.actor, resident_id=resident_id)
+    return render(
+        request,
+        "residents/detail.html",
+        {
+            "resident": resident,
+            "today": selectors.local_today(),
+        },
+    )
+
+
+@requires("resident.self")
+def resident_me(request: HttpRequest) -> HttpResponse:
+    """我的信息: a resident's own entry and household, on a phone."""
+    return render(
+        request,
+        "residents/me.html",
+        {
+            "me": selectors.resident_self(actor=request.actor),
+            "today": selectors.local_today(),
+        },
+    )
+
+
+@require_POST
+@requires("resident.view")
+def resident_unmask(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """显示完整号码 (htmx): the service checks resident.unmask and audits the view."""
+    actor = request.actor
+    resident = selectors.resident_get(actor=actor, resident_id=resident_id)
+    try:
+        id_number, phone = services.resident_unmask(actor=actor, resident=resident)
+    except DomainError as error:
+        _refused(request, None, "resident.unmask", error, obj=resident)
+        if is_htmx(request):
+            return render(
+                request,
+                "residents/_pii.html",
+                {
+                    "resident": resident,
+                    "error": error.message,
+                },
+                status=error.status,
+            )
+        raise
+    context = {
+        "resident": resident,
+        "id_number": id_number,
+        "phone": phone,
+        "unmasked": True,
+        "today": selectors.local_today(),
+    }
+    if is_htmx(request):
+        return render(request, "residents/_pii.html", context)
+    return render(request, "residents/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("resident.create")
+def resident_create(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    initial = {}
+    household_id = request.GET.get("household", "")
+    if household_id.isdigit():
+        household = selectors.household_get(actor=actor, household_id=int(household_id))
+        initial = {"unit": household.unit_id, "room": household.room}
+    form = ResidentCreateForm(request.POST or None, actor=actor, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = selectors.unit_get(actor=actor, unit_id=data["unit"])
+            resident = services.resident_register(
+                actor=actor,
+                unit=unit,
+                room=data["room"],
+                name=data["name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                relation=data["relation"],
+                tags=data["tags"],
+            )
+        except DomainError as error:
+            _refused(request, form, "resident.create", error)
+            status = error.status
+        else:
+            messages.success(request, f"已登记居民 {resident.name}。")
+            return redirect("residents:detail", resident_id=resident.pk)
+    return render(
+        request,
+        "residents/form.html",
+        {
+            "form": form,
+            "title": "登记居民",
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("resident.change")
+def resident_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
+    actor = request.actor
+    resident = selectors.resident_get(actor=actor, resident_id=resident_id)
+    initial = {
+        "name": resident.name,
+        "relation": resident.relation,
+        "tags": [t.tag for t in resident.visible_tags],
+    }
+    form = ResidentEditForm(request.POST or None, actor=actor, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_update(actor=actor, resident=resident, **form.changes())
+        except DomainError as error:
+            _refused(request, form, "resident.update", error, obj=resident)
+            status = error.status
+        else:
+            messages.success(request, "居民信息已保存。")
+            return redirect("residents:detail", resident_id=resident.pk)
+    return render(
+        request,
+        "residents/form.html",
+        {
+            "form": form,
+            "title": f"修改居民信息：{resident.name}",
+            "resident": resident,
+        },
+        status=status,
+    )
+
+
+# -- households -------------------------------------------------------------------
+
+
+@requires("resident.view")
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = selectors.household_get(actor=request.actor, household_id=household_id)
+    return render(
+        request,
+        "residents/household.html",
+        {
+            "household": household,
+            "today": selectors.local_today(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires("resident.move")
+def household_move(request: HttpRequest, household_id: int) -> HttpResponse:
+    actor = request.actor
+    household = selectors.household_get(actor=actor, household_id=household_id)
+    form = HouseholdMoveForm(request.POST or None, actor=actor)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = selectors.unit_get(actor=actor, unit_id=form.cleaned_data["unit"])
+            services.household_move(
+                actor=actor, household=household, unit=unit, room=form.cleaned_data["room"]
+            )
+        except DomainError as error:
+            _refused(request, form, "household.move", error, obj=household)
+            status = error.status
+        else:
+            messages.success(request, "住户已迁移。")
+            return redirect("residents:household", household_id=household.pk)
+    return render(
+        request,
+        "residents/move.html",
+        {
+            "form": form,
+            "household": household,
+        },
+        status=status,
+    )
+
+
+# -- Excel ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires("resident.import")
+def resident_import(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = excel.resident_import(actor=actor, file=upload, filename=upload.name)
+        except DomainError as error:
+            audit_refused(
+                actor=actor,
+                action="resident.import",
+                message=error.message,
+                changes={"file": upload.name[:200], "bad_rows": len(error.details)},
+            )
+            report = error
+            status = error.status
+        else:
+            messages.success(
+                request,
+                f"已导入 {result.residents} 位居民，新建 {result.households} 户。",
+            )
+            return redirect("residents:list")
+    return render(
+        request,
+        "residents/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": excel.COLUMNS,
+            "sheet": excel.SHEET,
+        },
+        status=status,
+    )
+
+
+@requires("resident.import")
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        excel.import_template(actor=request.actor), content_type=excel.XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = _attachment("居民导入模板.xlsx")
+    return response
+
+
+@requires("resident.export")
+def resident_export(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    form = ResidentSearchForm(request.GET or None, actor=actor)
+    out, _count = excel.resident_export(actor=actor, **(form.filters() if request.GET else {}))
+    stamp = selectors.local_today().strftime("%Y%m%d")
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"居民名单_{stamp}.xlsx",
+        content_type=excel.XLSX_CONTENT_TYPE,
+    )

@@ -13,8 +13,13 @@ class AuditRecord(models.Model):
 
     at = models.DateTimeField("时间", db_index=True)
     user = models.ForeignKey(
-        "core.User", verbose_name="用户", null=True, blank=True,
-        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        "core.User",
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     username = models.CharField("账号", max_length=150, blank=True)
     role = models.CharField("角色", max_length=32, blank=True)
@@ -23,8 +28,13 @@ class AuditRecord(models.Model):
     object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     region = models.ForeignKey(
-        "core.Region", verbose_name="区划", null=True, blank=True,
-        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        "core.Region",
+        verbose_name="区划",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
@@ -39,6 +49,15 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError("审计记录只能追加，不能修改。")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("审计记录只能追加，不能删除。")
 
 
 class AuditBlock(models.Model):
@@ -57,12 +76,18 @@ class AuditBlock(models.Model):
         verbose_name_plural = "审计区块"
         ordering = ["seq"]
 
+    def __str__(self) -> str:
+        return f"区块 {self.seq}（{self.record_count} 条）"
+
 
 class AuditSeal(models.Model):
     """The chained hash of one record: SM3(previous chain hash ‖ record)."""
 
     record = models.OneToOneField(
-        AuditRecord, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        AuditRecord,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="seal",
     )
     block = models.ForeignKey(AuditBlock, on_delete=models.PROTECT, related_name="seals")
@@ -71,3 +96,6 @@ class AuditSeal(models.Model):
     class Meta:
         verbose_name = "审计封存"
         verbose_name_plural = "审计封存"
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.chain_hash[:12]}…"

@@ -14,3 +14,6 @@ class ReceiptCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "day"], name="receipt_counter_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.day}: {self.last}"

@@ -27,8 +27,13 @@ ANCESTOR_FIELDS = {
 
 def _ancestor(name: str, label: str) -> models.ForeignKey:
     return models.ForeignKey(
-        "self", verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        "self",
+        verbose_name=label,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
 
 
@@ -48,7 +53,11 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=80)
     level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     district = _ancestor("district", "区")
@@ -93,3 +102,6 @@ class RegionStat(models.Model):
     class Meta:
         verbose_name = "区划统计"
         verbose_name_plural = "区划统计"
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.residents} 人 / {self.households} 户"

@@ -11,7 +11,11 @@ class TimelineEvent(models.Model):
     subject = GenericForeignKey("content_type", "object_id")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
-        "core.User", verbose_name="办理人", null=True, blank=True, on_delete=models.SET_NULL,
+        "core.User",
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_role = models.CharField("角色", max_length=32, blank=True)
@@ -26,4 +30,9 @@ class TimelineEvent(models.Model):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="timeline_subject")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="timeline_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action_label or self.action}"

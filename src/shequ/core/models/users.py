@@ -35,7 +35,11 @@ class Grant(models.Model):
     )
     created_at = models.DateTimeField("授予时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        User, verbose_name="授予人", null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name="授予人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

@@ -1,27 +1,249 @@
-"""TEMPORARY: being written by a helper; replaced before commit."""
-from django.http import HttpResponse
+"""Account pages: users (系统管理员), grants (安全管理员), my API tokens."""
 
-def user_list(request, **kwargs):
-    return HttpResponse(status=501)
+from __future__ import annotations
 
-def user_create(request, **kwargs):
-    return HttpResponse(status=501)
+from urllib.parse import urlencode
 
-def user_detail(request, **kwargs):
-    return HttpResponse(status=501)
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-def grant_list(request, **kwargs):
-    return HttpResponse(status=501)
+from shequ.core import selectors
+from shequ.core.audit import audit_refused
+from shequ.core.errors import DomainError, ValidationError
+from shequ.core.forms import GrantForm, TokenForm, UserCreateForm
+from shequ.core.http import requires
+from shequ.core.permissions import Role
+from shequ.core.services import accounts as services
 
-def grant_create(request, **kwargs):
-    return HttpResponse(status=501)
 
-def grant_revoke(request, **kwargs):
-    return HttpResponse(status=501)
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, settings.SHEQU_PAGE_SIZE).get_page(request.GET.get("page"))
 
-def token_list(request, **kwargs):
-    return HttpResponse(status=501)
 
-def token_revoke(request, **kwargs):
-    return HttpResponse(status=501)
+def _refuse(request: HttpRequest, form, error: DomainError, *, action: str, obj=None) -> int:
+    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+    return error.status
 
+
+# -- users (user.manage) ------------------------------------------------------------
+
+
+@requires("user.manage")
+def user_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    page = _page(request, selectors.user_list(actor=request.actor, q=q))
+    rows = [(u, selectors.account_display(u)) for u in page.object_list]
+    return render(
+        request,
+        "core/accounts/user_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "query": urlencode({"q": q}) + "&",
+        },
+    )
+
+
+@requires("user.manage")
+def user_create(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = UserCreateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_create(
+                    actor=request.actor,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    password=data["password"],
+                )
+            except DomainError as error:
+                status = _refuse(request, form, error, action="user.create")
+            else:
+                messages.success(
+                    request, f"已创建账号“{user.username}”，请通知安全管理员为其授权。"
+                )
+                return redirect("core:user_detail", user_id=user.pk)
+        else:
+            status = 422
+    else:
+        form = UserCreateForm()
+    return render(request, "core/accounts/user_form.html", {"form": form}, status=status)
+
+
+_USER_ACTIONS = {
+    "deactivate": "user.deactivate",
+    "activate": "user.activate",
+    "reset_password": "user.password_reset",
+}
+
+
+@requires("user.manage")
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
+    user = selectors.user_get(actor=actor, user_id=user_id)
+    new_password = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action not in _USER_ACTIONS:
+                raise ValidationError("未知的操作。")
+            if action == "reset_password":
+                new_password = services.user_password_reset(actor=actor, user=user)
+            else:
+                services.user_set_active(actor=actor, user=user, active=action == "activate")
+                messages.success(
+                    request, "账号已启用。" if action == "activate" else "账号已停用。"
+                )
+                return redirect("core:user_detail", user_id=user.pk)
+        except DomainError as error:
+            audit_refused(
+                actor=actor,
+                action=_USER_ACTIONS.get(action, "user.change"),
+                message=error.message,
+                obj=user,
+            )
+            messages.error(request, error.message)
+            status = error.status
+    return render(
+        request,
+        "core/accounts/user_detail.html",
+        {
+            "account": user,
+            "display": selectors.account_display(user),
+            "grants": list(user.grants.all()),
+            "new_password": new_password,
+            "is_self": user.pk == actor.user.pk,
+        },
+        status=status,
+    )
+
+
+# -- grants (grant.manage) ----------------------------------------------------------
+
+
+@requires("grant.manage")
+def grant_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    role = request.GET.get("role", "")
+    if role not in Role.values:
+        role = ""
+    page = _page(request, selectors.grant_list(actor=request.actor, q=q, role=role))
+    rows = [(g, selectors.grant_display_username(g)) for g in page.object_list]
+    return render(
+        request,
+        "core/accounts/grant_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "role": role,
+            "roles": Role.choices,
+            "query": urlencode({"q": q, "role": role}) + "&",
+        },
+    )
+
+
+@requires("grant.manage")
+def grant_create(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    status = 200
+    if request.method == "POST":
+        form = GrantForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            user = selectors.user_lookup_by_username(username=data["username"])
+            region = selectors.region_lookup_by_code(code=data["region_code"])
+            if user is None:
+                form.add_error("username", "没有这个账号。")
+            if region is None:
+                form.add_error("region_code", "没有这个区划代码。")
+            if user is not None and region is not None:
+                try:
+                    grant = services.grant_create(
+                        actor=actor, user=user, role=data["role"], region=region
+                    )
+                except DomainError as error:
+                    status = _refuse(request, form, error, action="grant.create", obj=user)
+                else:
+                    messages.success(
+                        request,
+                        f"已授予“{grant.user.username}”："
+                        f"{grant.get_role_display()}·{region.name}。",
+                    )
+                    return redirect("core:grants")
+            else:
+                status = 422
+        else:
+            status = 422
+    else:
+        form = GrantForm(initial={"username": request.GET.get("user", "")})
+    return render(request, "core/accounts/grant_form.html", {"form": form}, status=status)
+
+
+@requires("grant.manage")
+@require_POST
+def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    actor = request.actor
+    grant = selectors.grant_lookup(grant_id=grant_id)
+    label = f"{grant.user.username}：{grant.get_role_display()}·{grant.region.name}"
+    try:
+        services.grant_revoke(actor=actor, grant=grant)
+    except DomainError as error:
+        audit_refused(actor=actor, action="grant.revoke", message=error.message, obj=grant)
+        return render(request, "core/error.html", {"error": error}, status=error.status)
+    messages.success(request, f"已收回授权（{label}）。")
+    return redirect("core:grants")
+
+
+# -- my API tokens (api.token) --------------------------------------------------------
+
+
+@requires("api.token")
+def token_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    raw = None
+    status = 200
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, raw = services.token_create(actor=actor, name=form.cleaned_data["name"])
+            except DomainError as error:
+                status = _refuse(request, form, error, action="token.create")
+            else:
+                form = TokenForm()
+        else:
+            status = 422
+    return render(
+        request,
+        "core/accounts/token_list.html",
+        {
+            "form": form,
+            "raw": raw,
+            "tokens": selectors.token_list(actor=actor),
+        },
+        status=status,
+    )
+
+
+@requires("api.token")
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    actor = request.actor
+    token = selectors.token_lookup(token_id=token_id)
+    try:
+        services.token_revoke(actor=actor, token=token)
+    except DomainError as error:
+        audit_refused(actor=actor, action="token.revoke", message=error.message, obj=token)
+        return render(request, "core/error.html", {"error": error}, status=error.status)
+    messages.success(request, f"已收回令牌“{token.name}”。")
+    return redirect("core:tokens")

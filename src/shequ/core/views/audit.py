@@ -1,9 +1,96 @@
-"""TEMPORARY: being written by a helper; replaced before commit."""
-from django.http import HttpResponse
+"""审计记录: the audit admin's search and record pages. Read only, by design:
+there is no edit or delete anywhere in the application."""
 
-def audit_list(request, **kwargs):
-    return HttpResponse(status=501)
+from __future__ import annotations
 
-def audit_detail(request, **kwargs):
-    return HttpResponse(status=501)
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from shequ.core.audit_chain import AuditFilters, audit_get, audit_search, seal_status
+from shequ.core.errors import DomainError, NotFound
+from shequ.core.http import requires
+
+PAGE_SIZE = 50
+
+
+class AuditSearchForm(forms.Form):
+    user = forms.CharField(label="账号", required=False, max_length=150)
+    action = forms.CharField(
+        label="操作",
+        required=False,
+        max_length=64,
+        help_text="如 resident.create，或 resident. 查全部居民操作",
+    )
+    object_type = forms.CharField(label="对象类型", required=False, max_length=64)
+    object_id = forms.CharField(label="对象编号", required=False, max_length=64)
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    success = forms.ChoiceField(
+        label="结果", required=False, choices=[("", "全部"), ("1", "成功"), ("0", "被拒绝")]
+    )
+    region = forms.CharField(label="区划代码", required=False, max_length=24)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = (
+                f"{css} form-control-sm" if css == "form-control" else f"{css} form-select-sm"
+            )
+
+    def filters(self) -> AuditFilters:
+        d = self.cleaned_data
+        success = {"1": True, "0": False}.get(d.get("success") or "")
+        return AuditFilters(
+            user=d.get("user") or "",
+            action=d.get("action") or "",
+            object_type=d.get("object_type") or "",
+            object_id=d.get("object_id") or "",
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+            success=success,
+            region_code=d.get("region") or "",
+        )
+
+
+@require_GET
+@requires("audit.view")
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET)
+    page = None
+    status = 200
+    if form.is_valid():
+        try:
+            records = audit_search(actor=request.actor, filters=form.filters())
+            page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = error.status
+    else:
+        status = 422
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=status,
+    )
+
+
+@require_GET
+@requires("audit.view")
+def audit_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = audit_get(actor=request.actor, record_id=record_id)
+    if record is None:
+        raise NotFound("该审计记录不存在或不在您的范围内。")
+    return render(
+        request, "core/audit_detail.html", {"record": record, "seal": seal_status(record)}
+    )

@@ -1,12 +1,16 @@
 """Shell views: home, scope switcher, health check."""
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.core import selectors
+from shequ.core.audit import audit_refused
+from shequ.core.errors import DomainError
+from shequ.core.services import accounts
 from shequ.core.http import requires
 from shequ.core.scope import SESSION_GRANT_KEY
 
@@ -42,3 +46,32 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok", "database": connection.vendor})
     except Exception as error:  # noqa: BLE001 - a health check reports, never raises
         return JsonResponse({"status": "error", "detail": str(error)[:200]}, status=503)
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Any logged-in account changes its own password; forced after a reset."""
+    actor = request.actor
+    if not actor.is_authenticated:
+        return redirect("core:login")
+    error = None
+    if request.method == "POST":
+        try:
+            user = accounts.user_password_change(
+                actor=actor,
+                old_password=request.POST.get("old_password", ""),
+                new_password=request.POST.get("new_password", ""),
+                new_password_again=request.POST.get("new_password_again", ""),
+            )
+        except DomainError as refused:
+            audit_refused(actor=actor, action="user.password_change", message=refused.message)
+            error = refused
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect("core:home")
+    return render(
+        request,
+        "core/password_change.html",
+        {"error": error, "forced": actor.user.must_change_password},
+        status=error.status if error else 200,
+    )

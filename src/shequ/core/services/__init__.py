@@ -1,0 +1,1 @@
+"""Core services: the writes of regions, accounts, calendar and audit."""

@@ -1,0 +1,31 @@
+"""Every page declares the permission it needs (pretix-style), so none can be
+added to the URL conf and forgotten by the permission matrix."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from shequ.core.permissions import PERMISSIONS
+
+# Pages open to anyone or to any logged-in account, on purpose.
+PUBLIC = {"core:login", "core:logout", "core:switch_grant", "core:password_change", "healthz"}
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.urlconf_name and getattr(p, "app_name", None) == "api":
+                continue  # ninja endpoints check with require() — see the API tests
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}", p.callback
+
+
+def test_every_page_declares_a_known_permission():
+    missing = []
+    for name, view in _walk(get_resolver().url_patterns):
+        if name in PUBLIC or name.startswith("api") or name.endswith("None"):
+            continue
+        permission = getattr(view, "permission", None)
+        if permission not in PERMISSIONS:
+            missing.append(name)
+    assert missing == []
