@@ -53,7 +53,7 @@ run_pytest() {
 # Prints nothing and succeeds when PostgreSQL at $1 accepts a connection,
 # else prints why not and fails.
 pg_answers() {
-    "$BIN/python" - "$1" <<'PY'
+    "$BIN/python" - "$1" 2>&1 <<'PY'
 import sys
 
 import psycopg
@@ -61,8 +61,8 @@ import psycopg
 try:
     psycopg.connect(sys.argv[1], connect_timeout=3).close()
 except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
-    text = str(error).strip().splitlines()
-    print(text[-1] if text else type(error).__name__)
+    print("; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+          or type(error).__name__)
     sys.exit(1)
 PY
 }

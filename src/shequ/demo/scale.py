@@ -28,9 +28,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shequ.core.audit import audit_log
-from shequ.core.errors import Conflict
-from shequ.core.models import Grant, Region, RegionLevel, RegionStat
+from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
+from shequ.demo import bulk
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
 from shequ.residents.models import Household, Resident, ResidentTag
@@ -159,10 +159,6 @@ _RESIDENT_FIELDS = (
     "updated_at",
 )
 _TAG_FIELDS = ("resident", "tag", "community")
-
-
-def _columns(model, fields: Sequence[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in fields]
 
 
 # -- the plan -------------------------------------------------------------------------
@@ -301,142 +297,6 @@ def build_rows(task: CommunityTask) -> CommunityRows:
     return CommunityRows(households, residents, tags, time.process_time() - started)
 
 
-# -- writing ------------------------------------------------------------------------------
-
-
-def _allocate_ids(model, n: int) -> Sequence[int]:
-    """``n`` fresh primary keys for ``model``'s table."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            sequence = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, n]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: this transaction holds the write lock, nobody else inserts.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - table name from model metadata
-        top = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        start = max(top, row[0] if row else 0) + 1
-        return range(start, start + n)
-
-
-def _write(model, fields: Sequence[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    columns = ", ".join(qn(c) for c in _columns(model, fields))
-    if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        connection.ensure_connection()
-        marks = ", ".join("?" * len(fields))
-        insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-        connection.connection.executemany(insert, rows)
-
-
-def _delete_district(district: Region) -> None:
-    """Remove the district and everything under it, table by table."""
-    if Grant.objects.filter(region__district=district).exists():
-        raise Conflict(
-            f"{district.name}（{district.code}）下还有账号授权，不能删除重建；请先收回这些授权。"
-        )
-    # Table names below come from model metadata, never from input.
-    qn = connection.ops.quote_name
-    region = qn(Region._meta.db_table)
-    statements = [
-        (ResidentTag, f"community_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
-        (Resident, "district_id = %s"),
-        (Household, "district_id = %s"),
-        (RegionStat, f"region_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
-        (Region, "district_id = %s"),
-    ]
-    with connection.cursor() as cursor:
-        for model, where in statements:
-            cursor.execute(
-                f"DELETE FROM {qn(model._meta.db_table)} WHERE {where}",  # noqa: S608
-                [district.pk],
-            )
-
-
-_PG_INDEXES = """
-    SELECT ic.relname, pg_get_indexdef(ix.indexrelid)
-    FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid
-    WHERE ix.indrelid = %s::regclass AND NOT ix.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid)
-"""
-_PG_FOREIGN_KEYS = """
-    SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-    WHERE conrelid = %s::regclass AND contype = 'f'
-"""
-_SQLITE_INDEXES = """
-    SELECT name, sql FROM sqlite_master
-    WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL
-"""
-
-
-def _drop_indexes(models: Sequence[Any]) -> list[str]:
-    """Drop the secondary indexes (and on PostgreSQL the foreign keys) of
-    ``models`` for the load and recreate them from their own catalog
-    definitions afterwards: building an index once from sorted rows is many
-    times faster than maintaining it row by row, and re-adding a foreign key
-    checks all rows in one join instead of one lookup per row at COMMIT (the
-    "Populating a Database" advice of the PostgreSQL manual). The DDL is part
-    of the load's transaction, so a failed load restores everything, and the
-    re-created unique indexes and foreign keys still check every new row.
-    The tables stay locked against other writers (and on PostgreSQL readers)
-    until the load commits. Returns the statements that restore them."""
-    qn = connection.ops.quote_name
-    restore: list[str] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Fire pending deferred checks now: ALTER TABLE refuses tables with
-            # pending trigger events.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            foreign_keys = []
-            for model in models:
-                table = model._meta.db_table
-                cursor.execute(_PG_INDEXES, [table])
-                for name, definition in cursor.fetchall():
-                    restore.append(definition)
-                    cursor.execute(f"DROP INDEX {qn(name)}")
-                cursor.execute(_PG_FOREIGN_KEYS, [table])
-                for name, definition in cursor.fetchall():
-                    foreign_keys.append(
-                        f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}"
-                    )
-                    cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
-            restore.extend(foreign_keys)
-        else:
-            for model in models:
-                cursor.execute(_SQLITE_INDEXES, [model._meta.db_table])
-                for name, definition in cursor.fetchall():
-                    restore.append(definition)
-                    cursor.execute(f"DROP INDEX {qn(name)}")
-    return restore
-
-
-def _restore_indexes(restore: list[str], models: Sequence[Any]) -> None:
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for statement in restore:
-            cursor.execute(statement)
-        if connection.vendor == "postgresql":
-            for model in models:
-                cursor.execute(f"ANALYZE {qn(model._meta.db_table)}")
-
-
 # -- the run -------------------------------------------------------------------------------
 
 
@@ -535,10 +395,10 @@ def _run(
         result.skipped = True
         return
     loaded = (Household, Resident, ResidentTag)
-    restore = _drop_indexes(loaded) if fast_load else []
+    restore = bulk.drop_indexes(loaded) if fast_load else []
     if existing is not None:
         with _timed(result, "删除旧数据 delete"):
-            _delete_district(existing)
+            bulk.delete_district(existing)
         result.replaced = True
 
     with _timed(result, "区划 regions"):
@@ -553,9 +413,9 @@ def _run(
         )
         for done, chunk in enumerate(rows, 1):
             started = time.perf_counter()
-            _write(Household, _HOUSEHOLD_FIELDS, chunk.households)
-            _write(Resident, _RESIDENT_FIELDS, chunk.residents)
-            _write(ResidentTag, _TAG_FIELDS, chunk.tags)
+            bulk.write(Household, _HOUSEHOLD_FIELDS, chunk.households)
+            bulk.write(Resident, _RESIDENT_FIELDS, chunk.residents)
+            bulk.write(ResidentTag, _TAG_FIELDS, chunk.tags)
             result.write_seconds += time.perf_counter() - started
             result.compute_seconds += chunk.seconds
             result.households += len(chunk.households)
@@ -566,7 +426,7 @@ def _run(
 
     if fast_load:
         with _timed(result, "重建索引和外键 indexes + foreign keys"):
-            _restore_indexes(restore, loaded)
+            bulk.restore_indexes(restore, loaded)
 
     with _timed(result, "统计 rollups"):
         region_stats_rebuild()
@@ -588,8 +448,8 @@ def _run(
 def _tasks(
     communities: list[CommunityPlan], regions: dict[str, Region], seed: int
 ) -> list[CommunityTask]:
-    household_ids = _allocate_ids(Household, sum(len(c.sizes) for c in communities))
-    resident_ids = _allocate_ids(Resident, sum(c.residents for c in communities))
+    household_ids = bulk.allocate_ids(Household, sum(len(c.sizes) for c in communities))
+    resident_ids = bulk.allocate_ids(Resident, sum(c.residents for c in communities))
     text = connection.vendor == "sqlite"
     now = timezone.now()
     created_at = connection.ops.adapt_datetimefield_value(now) if text else now

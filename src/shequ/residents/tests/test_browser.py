@@ -81,5 +81,10 @@ def test_resident_list_fits_a_phone_screen(phone_page, live_server, login, peopl
     expect(search).to_be_visible()
     box = search.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    # The name and the masked ID, what a worker looks for, need no sideways scrolling.
+    row = phone_page.locator("#resident-table tbody tr", has_text="王秀英")
+    for cell in (row.get_by_text("王秀英"), row.locator(".masked").first):
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     assert phone_page.problems == []
     phone_page.screenshot(path=PHONE_SCREENSHOT, full_page=True)
