@@ -70,7 +70,7 @@ def _sqlite_flush_past_triggers() -> Iterator[None]:
     table; the append-only triggers on the audit tables (rightly) refuse it.
     During the flush only, the triggers are dropped and created again.
     """
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 

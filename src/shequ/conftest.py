@@ -40,12 +40,30 @@ def build_tree() -> Tree:
     d = make_region(name="城东区", code="210302", level=L.DISTRICT)
     s1 = make_region(name="站前街道", code="210302001", level=L.STREET, parent=d)
     s2 = make_region(name="铁塔街道", code="210302002", level=L.STREET, parent=d)
-    c1 = make_region(name="站前社区", code="210302001001", level=L.COMMUNITY, parent=s1,
-                     population_served=8000, households_served=3000)
-    c2 = make_region(name="利民社区", code="210302001002", level=L.COMMUNITY, parent=s1,
-                     population_served=6000, households_served=2200)
-    c3 = make_region(name="铁塔社区", code="210302002001", level=L.COMMUNITY, parent=s2,
-                     population_served=7000, households_served=2600)
+    c1 = make_region(
+        name="站前社区",
+        code="210302001001",
+        level=L.COMMUNITY,
+        parent=s1,
+        population_served=8000,
+        households_served=3000,
+    )
+    c2 = make_region(
+        name="利民社区",
+        code="210302001002",
+        level=L.COMMUNITY,
+        parent=s1,
+        population_served=6000,
+        households_served=2200,
+    )
+    c3 = make_region(
+        name="铁塔社区",
+        code="210302002001",
+        level=L.COMMUNITY,
+        parent=s2,
+        population_served=7000,
+        households_served=2600,
+    )
     k1 = make_region(name="化机小区", code="210302001001001", level=L.COMPOUND, parent=c1)
     b1 = make_region(name="1号楼", code="210302001001001001", level=L.BUILDING, parent=k1)
     u1 = make_region(name="1单元", code="21030200100100100101", level=L.UNIT, parent=b1)
@@ -56,9 +74,20 @@ def build_tree() -> Tree:
     k3 = make_region(name="老城里小区", code="210302002001001", level=L.COMPOUND, parent=c3)
     b3 = make_region(name="1号楼", code="210302002001001001", level=L.BUILDING, parent=k3)
     u4 = make_region(name="1单元", code="21030200200100100101", level=L.UNIT, parent=b3)
-    return Tree(district=d, street=s1, community=c1, compound=k1, building=b1, unit=u1,
-                unit2=u2, other_community=c2, other_street=s2, far_community=c3, far_unit=u4,
-                other_unit=u3)
+    return Tree(
+        district=d,
+        street=s1,
+        community=c1,
+        compound=k1,
+        building=b1,
+        unit=u1,
+        unit2=u2,
+        other_community=c2,
+        other_street=s2,
+        far_community=c3,
+        far_unit=u4,
+        other_unit=u3,
+    )
 
 
 @pytest.fixture
@@ -104,3 +133,13 @@ def people(tree: Tree) -> People:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_triggers(request):
+    """Every transactional test on SQLite ends with a flush that the audit
+    tables' append-only triggers would refuse (see browser_fixtures)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        request.getfixturevalue("_sqlite_flush_past_triggers")

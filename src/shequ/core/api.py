@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shequ.core import selectors
 from shequ.core.api_auth import require
@@ -140,7 +140,9 @@ def region_create(request: HttpRequest, payload: RegionIn):
         population_served=payload.population_served,
         households_served=payload.households_served,
     )
-    return 201, _region_out(selectors.region_detail(actor=request.actor, region_id=region.pk))
+    return Status(
+        201, _region_out(selectors.region_detail(actor=request.actor, region_id=region.pk))
+    )
 
 
 class RegionMoveIn(Schema):
@@ -221,7 +223,7 @@ def grant_create(request: HttpRequest, payload: GrantIn):
         role=payload.role,
         region=region,
     )
-    return 201, _grant_row(grant)
+    return Status(201, _grant_row(grant))
 
 
 @router.delete("/grants/{grant_id}", response={204: None}, summary="收回授权")
@@ -229,4 +231,4 @@ def grant_revoke(request: HttpRequest, grant_id: int):
     require(request, "grant.manage")
     grant = selectors.grant_lookup(grant_id=grant_id)
     _call(request, "grant.revoke", account_services.grant_revoke, obj=grant, grant=grant)
-    return 204, None
+    return Status(204, None)

@@ -33,9 +33,7 @@ def token_digest(raw: str) -> str:
 
 def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[:8], digest=token_digest(raw)
-    )
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=token_digest(raw))
     return token, raw
 
 
@@ -92,9 +90,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return api.create_response(
-            request, {"detail": "未登录或令牌无效。"}, status=401
-        )
+        return api.create_response(request, {"detail": "未登录或令牌无效。"}, status=401)
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -106,7 +106,16 @@ def _last_chain_hash(block: AuditBlock | None) -> str:
     ) or GENESIS
 
 
+# pg_advisory_xact_lock key: "shequ-audit-seal". Sealers queue on it, so the
+# chain never forks, even when no block exists yet to lock (the first seal).
+_SEAL_LOCK_KEY = 0x5E9A_0A0D
+
+
 def _seal_block(batch: int, settle: timedelta, full_scan: bool) -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
+    # (SQLite: BEGIN IMMEDIATE already lets one writer in at a time.)
     last = AuditBlock.objects.select_for_update().order_by("-seq").first()
     now = timezone.now()
     pending = AuditRecord.objects.filter(seal__isnull=True, at__lte=now - settle)

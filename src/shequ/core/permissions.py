@@ -22,9 +22,7 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
-SEPARATED_ADMIN_ROLES = frozenset(
-    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
-)
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 PERMISSIONS: dict[str, str] = {
     "home.view": "查看首页",
@@ -50,18 +48,30 @@ PERMISSIONS: dict[str, str] = {
 
 _READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
 _REGISTER = {
-    "resident.view", "resident.create", "resident.change", "resident.move",
-    "resident.import", "resident.export", "resident.sensitive_tags", "resident.unmask",
+    "resident.view",
+    "resident.create",
+    "resident.change",
+    "resident.move",
+    "resident.import",
+    "resident.export",
+    "resident.sensitive_tags",
+    "resident.unmask",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(
-        _READ_REGION | {"region.manage", "calendar.manage", "resident.view",
-                        "resident.export", "resident.sensitive_tags", "api.token"}
+        _READ_REGION
+        | {
+            "region.manage",
+            "calendar.manage",
+            "resident.view",
+            "resident.export",
+            "resident.sensitive_tags",
+            "api.token",
+        }
     ),
     Role.STREET_OFFICER: frozenset(
-        _READ_REGION | {"resident.view", "resident.export", "resident.sensitive_tags",
-                        "api.token"}
+        _READ_REGION | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
     ),
     Role.COMMUNITY_SECRETARY: frozenset(_READ_REGION | _REGISTER | {"api.token"}),
     Role.COMMUNITY_WORKER: frozenset(_READ_REGION | _REGISTER | {"api.token"}),
@@ -74,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),
     Role.AUDIT_ADMIN: frozenset({"home.view", "audit.view"}),
 }
+
 
 def role_permissions(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())

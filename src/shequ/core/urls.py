@@ -11,7 +11,8 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="core/login.html", authentication_form=LoginForm,
+            template_name="core/login.html",
+            authentication_form=LoginForm,
             redirect_authenticated_user=True,
         ),
         name="login",
@@ -37,8 +38,9 @@ urlpatterns = [
     # 工作日历
     path("calendar/", calendar.calendar_view, name="calendar"),
     path("calendar/holidays/new/", calendar.holiday_set, name="holiday_set"),
-    path("calendar/holidays/<int:holiday_id>/delete/", calendar.holiday_delete,
-         name="holiday_delete"),
+    path(
+        "calendar/holidays/<int:holiday_id>/delete/", calendar.holiday_delete, name="holiday_delete"
+    ),
     path("calendar/import/", calendar.calendar_import, name="calendar_import"),
     # 审计
     path("audit/", audit.audit_list, name="audit"),

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from shequ.core.api_auth import require
 from shequ.core.audit import audit_refused
@@ -175,7 +175,7 @@ def resident_create(request: HttpRequest, payload: ResidentCreateIn):
 
     resident = _audited(request, "resident.create", create)
     today = selectors.local_today()
-    return 201, _out(selectors.resident_get(actor=actor, resident_id=resident.pk), today)
+    return Status(201, _out(selectors.resident_get(actor=actor, resident_id=resident.pk), today))
 
 
 @router.patch("/{int:resident_id}", response=ResidentOut, summary="修改居民信息")

@@ -12,8 +12,9 @@ from shequ.core.scope import Actor
 PASSWORD = "Test-pass-2026"
 
 
-def make_region(*, name: str, code: str, level: RegionLevel, parent: Region | None = None,
-                **extra) -> Region:
+def make_region(
+    *, name: str, code: str, level: RegionLevel, parent: Region | None = None, **extra
+) -> Region:
     """Create a region with its ancestor columns filled as the services do."""
     region = Region(name=name, code=code, level=level, parent=parent, **extra)
     for field in ("district", "street", "community", "compound", "building"):

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.core import selectors
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
-from shequ.core.services import accounts
 from shequ.core.http import requires
 from shequ.core.scope import SESSION_GRANT_KEY
+from shequ.core.services import accounts
 
 
 @requires("home.view")
