@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self) -> None:
-        from shequ.core import checks  # noqa: F401  (registers system checks)
+        from shequ.core import auth_audit, checks  # noqa: F401  (registers checks, receivers)
