@@ -40,7 +40,7 @@ def audit_log(
     return AuditRecord.objects.create(
         at=timezone.now(),
         user=user,
-        username=user.get_username() if user else "",
+        username=user.get_username() if user else (f"系统:{actor.system}" if actor.system else ""),
         role=actor.role or "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

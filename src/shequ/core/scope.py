@@ -24,10 +24,17 @@ class Actor:
     grant: Grant | None
     ip: str | None = None
     grants: list[Grant] = field(default_factory=list)
+    # Set for work done by a command (``shequ demo``, ``shequ tick``…) rather
+    # than a person: the audit trail names the command instead of "anonymous".
+    system: str = ""
 
     @classmethod
     def anonymous(cls, ip: str | None = None) -> Actor:
         return cls(user=None, grant=None, ip=ip)
+
+    @classmethod
+    def for_command(cls, command: str) -> Actor:
+        return cls(user=None, grant=None, system=command)
 
     @classmethod
     def for_user(cls, user: User, *, grant_id: int | None = None, ip: str | None = None) -> Actor:

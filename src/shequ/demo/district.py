@@ -299,7 +299,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         if result.changed:
             region_stats_rebuild()
             audit_log(
-                actor=Actor.anonymous(),
+                actor=Actor.for_command("shequ demo"),
                 action="demo.load",
                 obj=district,
                 changes={

@@ -432,7 +432,7 @@ def _run(
         region_stats_rebuild()
 
     audit_log(
-        actor=Actor.anonymous(),
+        actor=Actor.for_command("shequ generate"),
         action="bench.generate",
         obj=regions[code],
         changes={

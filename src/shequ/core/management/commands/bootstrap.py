@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if taken:
             raise CommandError(f"账号已存在：{'、'.join(taken)}，不能重复初始化。")
 
-        actor = Actor.anonymous()
+        actor = Actor.for_command("shequ bootstrap")
         created = []
         try:
             with transaction.atomic():
