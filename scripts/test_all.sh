@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite, as `make test` and CI (.ci/run, CI=true) run it:
 #
-#   1. ruff check, ruff format --check, shequ makemigrations --check
+#   1. ruff check, ruff format --check, mypy (pyproject.toml [tool.mypy]),
+#      shequ makemigrations --check
 #   2. pytest on SQLite (every test not marked browser)
 #   3. the same on PostgreSQL at $DATABASE_URL (default postgresql://root@127.0.0.1:5432/test)
 #      when one answers; with CI=true it must: the local cluster is started, else it fails
@@ -86,6 +87,7 @@ start_local_pg() {
 # --- 1. static checks ----------------------------------------------------------------------
 run_step "ruff check" "$BIN/ruff" check src bench scripts
 run_step "ruff format --check" "$BIN/ruff" format --check src bench scripts
+run_step "mypy" "$BIN/mypy"
 run_step "makemigrations --check" env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/shequ" makemigrations --check --dry-run
 
 # --- 2. SQLite ---------------------------------------------------------------------------

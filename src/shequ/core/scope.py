@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 
 from django.db.models import Q, QuerySet
 
@@ -51,6 +52,12 @@ class Actor:
     @property
     def is_authenticated(self) -> bool:
         return self.user is not None and self.user.is_authenticated
+
+    def require_user(self) -> User:
+        """The signed-in person acting; refuses an anonymous or command actor."""
+        if self.user is None or not self.user.is_authenticated:
+            raise PermissionDenied("请先登录。")
+        return self.user
 
     @property
     def role(self) -> str | None:
@@ -107,7 +114,8 @@ class Actor:
         if self.region is None:
             return []
         if self.region.level >= RegionLevel.COMMUNITY:
-            return [self.region.community_id]
+            # A region at or below community level always carries its community.
+            return [cast(int, self.region.community_id)]
         return list(self.regions().filter(level=RegionLevel.COMMUNITY).values_list("id", flat=True))
 
     def scope_q(self, *, community: str = "community", region: str | None = None) -> Q:

@@ -84,13 +84,10 @@ def region_lineage(*, actor: Actor, region: Region) -> list[tuple[Region, bool]]
 
 def region_move_targets(*, actor: Actor, region: Region) -> QuerySet[Region]:
     """Where ``region`` may go: nodes one level up, in scope, but not its parent."""
-    return (
-        actor.regions()
-        .filter(level=region.level - 1)
-        .exclude(pk=region.parent_id)
-        .select_related("parent")
-        .order_by("code")
-    )
+    targets = actor.regions().filter(level=region.level - 1)
+    if region.parent_id is not None:
+        targets = targets.exclude(pk=region.parent_id)
+    return targets.select_related("parent").order_by("code")
 
 
 def region_next_code(*, parent: Region) -> str:

@@ -80,6 +80,15 @@ class Transition:
     apply: Apply | None = None
 
 
+def _concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """``model``'s field ``name``: the state field and the fields an ``apply``
+    step changes are columns of the row, never reverse relations."""
+    found = model._meta.get_field(name)
+    if not isinstance(found, models.Field):
+        raise ValueError(f"{model.__name__}.{name} is not a field of the row")
+    return found
+
+
 @dataclass
 class Workflow:
     """A model's state machine: the transitions table is the only source of
@@ -92,7 +101,7 @@ class Workflow:
     scope: Scope = field(default_factory=by_region)
 
     def __post_init__(self) -> None:
-        states = dict(self.model._meta.get_field(self.state_field).choices or [])
+        states = dict(_concrete_field(self.model, self.state_field).choices or [])
         seen: set[str] = set()
         for t in self.transitions:
             if t.action in seen:
@@ -178,14 +187,14 @@ def transition(
             snapshot = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
             extra = [name for name in t.apply(obj, actor, **data) if name != workflow.state_field]
             before_extra = {
-                name: snapshot.get(model._meta.get_field(name).attname) for name in extra
+                name: snapshot.get(_concrete_field(model, name).attname) for name in extra
             }
         setattr(obj, workflow.state_field, t.target)
         obj.save(update_fields=[workflow.state_field, *extra])
         after = str(t.target)
         changes: dict[str, Any] = {workflow.state_field: [before, after]}
         for name in extra:
-            changes[name] = [before_extra[name], getattr(obj, model._meta.get_field(name).attname)]
+            changes[name] = [before_extra[name], getattr(obj, _concrete_field(model, name).attname)]
         changes = _json_safe(changes)
         TimelineEvent.objects.create(
             content_type=ContentType.objects.get_for_model(model),

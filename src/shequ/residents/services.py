@@ -130,11 +130,20 @@ def _require_unit(actor: Actor, unit: Region) -> None:
     actor.require_region(unit)
 
 
+def _unit_ancestors(unit: Region) -> tuple[int, int, int]:
+    """A unit's district, community and building ids (a unit row carries all three)."""
+    district_id, community_id, building_id = unit.district_id, unit.community_id, unit.building_id
+    if district_id is None or community_id is None or building_id is None:
+        raise ValidationError(f"“{unit.name}”缺少上级区划，请联系系统管理员。", field="unit")
+    return district_id, community_id, building_id
+
+
 def _household_new(*, actor: Actor, unit: Region, room: str) -> Household:
+    district_id, community_id, building_id = _unit_ancestors(unit)
     household = Household(
-        district_id=unit.district_id,
-        community_id=unit.community_id,
-        building_id=unit.building_id,
+        district_id=district_id,
+        community_id=community_id,
+        building_id=building_id,
         unit=unit,
         room=room,
     )
@@ -210,9 +219,7 @@ def household_move(*, actor: Actor, household: Household, unit: Region, room: st
             )
     household.unit = unit
     household.room = room
-    household.district_id = unit.district_id
-    household.community_id = unit.community_id
-    household.building_id = unit.building_id
+    household.district_id, household.community_id, household.building_id = _unit_ancestors(unit)
     household.save(update_fields=["unit", "room", "district", "community", "building"])
     count = members.update(community_id=unit.community_id, district_id=unit.district_id)
     ResidentTag.objects.filter(resident__household=household).update(community_id=unit.community_id)

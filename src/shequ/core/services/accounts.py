@@ -147,7 +147,7 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
     API tokens stop working; its grants stay for the record."""
     actor.require("user.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not active and user.pk == actor.user.pk:
+    if not active and user.pk == actor.require_user().pk:
         raise ValidationError("不能停用您本人的账号。")
     if user.is_active == active:
         raise ValidationError("该账号已是启用状态。" if active else "该账号已是停用状态。")
@@ -167,7 +167,7 @@ def user_password_reset(*, actor: Actor, user: User) -> str:
     """Give the account a new random password (shown once) to change at next login."""
     actor.require("user.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.pk == actor.user.pk:
+    if user.pk == actor.require_user().pk:
         raise ValidationError("不能在这里重置您本人的密码。")
     password = random_password()
     user.set_password(password)
@@ -189,7 +189,7 @@ def grant_create(*, actor: Actor, user: User, role: str, region: Region) -> Gran
     label = Role(role).label
     if not actor.covers(region):
         raise PermissionDenied("授权范围超出您本人的管辖范围。")
-    if user.pk == actor.user.pk:
+    if user.pk == actor.require_user().pk:
         raise PermissionDenied("不能给您本人授权。")
     level = ROLE_LEVELS[role]
     if region.level != level:
@@ -235,7 +235,7 @@ def grant_revoke(*, actor: Actor, grant: Grant) -> None:
     grant = Grant.objects.select_for_update().select_related("user", "region").get(pk=grant.pk)
     if not actor.covers(grant.region):
         raise PermissionDenied("该授权超出您本人的管辖范围。")
-    if grant.user_id == actor.user.pk:
+    if grant.user_id == actor.require_user().pk:
         raise PermissionDenied("不能收回您本人的授权。")
     audit_log(
         actor=actor,
@@ -276,13 +276,14 @@ def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         raise ValidationError("请填写令牌名称（例如使用它的系统）。", field="name")
     if len(name) > 60:
         raise ValidationError("令牌名称不能超过 60 个字。", field="name")
-    User.objects.select_for_update().filter(pk=actor.user.pk).first()
-    active = ApiToken.objects.filter(user=actor.user, revoked_at__isnull=True).count()
+    me = actor.require_user()
+    User.objects.select_for_update().filter(pk=me.pk).first()
+    active = ApiToken.objects.filter(user=me, revoked_at__isnull=True).count()
     if active >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
             f"每个账号最多持有 {MAX_ACTIVE_TOKENS} 个有效令牌，请先收回不用的令牌。"
         )
-    token, raw = token_issue(user=actor.user, name=name)
+    token, raw = token_issue(user=me, name=name)
     audit_log(
         actor=actor,
         action="token.create",
@@ -294,10 +295,9 @@ def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
-    if not actor.is_authenticated:
-        raise PermissionDenied("请先登录。")
+    me = actor.require_user()
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if token.user_id != actor.user.pk:
+    if token.user_id != me.pk:
         raise PermissionDenied("只能收回您本人的令牌。")
     if token.revoked_at is not None:
         raise ValidationError("该令牌已收回。")
@@ -312,9 +312,7 @@ def user_password_change(
     *, actor: Actor, old_password: str, new_password: str, new_password_again: str
 ) -> User:
     """The account holder changes their own password (required after a reset)."""
-    if not actor.is_authenticated:
-        raise PermissionDenied("请先登录。")
-    user = User.objects.select_for_update().get(pk=actor.user.pk)
+    user = User.objects.select_for_update().get(pk=actor.require_user().pk)
     if not user.check_password(old_password or ""):
         raise ValidationError("原密码不正确。", field="old_password")
     if new_password != new_password_again:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -64,7 +65,7 @@ def holiday_set(*, actor: Actor, day: date, kind: str, name: str = "") -> Holida
         else:
             holiday.kind, holiday.name = kind, name
             holiday.save(update_fields=["kind", "name"])
-        changes = {"date": day.isoformat()}
+        changes: dict[str, Any] = {"date": day.isoformat()}
         changes.update(
             {
                 k: [before.get(k), v]

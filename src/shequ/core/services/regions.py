@@ -41,6 +41,11 @@ def code_example(*, level: int, parent: Region | None) -> str:
     return prefix + "0" * (CODE_LENGTHS[level] - len(prefix) - 1) + "1"
 
 
+def _others(regions: QuerySet[Region], exclude_pk: int | None) -> QuerySet[Region]:
+    """``regions`` without the one being edited (all of them when creating)."""
+    return regions if exclude_pk is None else regions.exclude(pk=exclude_pk)
+
+
 def _clean_code(
     code: str, *, level: int, parent: Region | None, exclude_pk: int | None = None
 ) -> str:
@@ -59,7 +64,7 @@ def _clean_code(
             )
         if set(code[len(parent.code) :]) == {"0"}:
             raise ValidationError("区划代码的本级部分不能全为 0。", field="code")
-    taken = Region.objects.filter(code=code).exclude(pk=exclude_pk).only("name").first()
+    taken = _others(Region.objects.filter(code=code), exclude_pk).only("name").first()
     if taken is not None:
         raise ValidationError(f"区划代码 {code} 已被“{taken.name}”使用。", field="code")
     return code
@@ -74,7 +79,7 @@ def _clean_name(
     if len(name) > 80:
         raise ValidationError("名称不能超过 80 个字。", field="name")
     if parent is not None and (
-        Region.objects.filter(parent=parent, name=name).exclude(pk=exclude_pk).exists()
+        _others(Region.objects.filter(parent=parent, name=name), exclude_pk).exists()
     ):
         raise ValidationError(
             f"“{parent.name}”下已有名为“{name}”的{RegionLevel(level).label}。", field="name"
@@ -273,9 +278,10 @@ def region_move(
     compound moved to another community takes its households with it.
     """
     actor.require("region.manage")
-    if region.parent_id is None:
+    parent = region.parent  # None for a district, without a query
+    if parent is None:
         raise ValidationError("区是区划树的根，不能迁移。")
-    region, new_parent, old_parent = _lock(region, new_parent, region.parent)
+    region, new_parent, old_parent = _lock(region, new_parent, parent)
     if not (actor.covers(old_parent) and actor.covers(new_parent)):
         raise PermissionDenied("迁移的原上级和新上级都必须在您的管辖范围内。")
     if new_parent.pk == region.pk or _is_in_subtree(new_parent, region):
@@ -332,8 +338,8 @@ def _move_register(*, region: Region, old_parent: Region, new_parent: Region) ->
     resident tags in the moved subtree up to date, in bulk."""
     from shequ.residents.models import Household, Resident, ResidentTag
 
-    household_set: dict[str, int] = {}
-    person_set: dict[str, int] = {}
+    household_set: dict[str, int | None] = {}
+    person_set: dict[str, int | None] = {}
     if new_parent.district_id != old_parent.district_id:
         household_set["district_id"] = person_set["district_id"] = new_parent.district_id
     if region.level > RegionLevel.COMMUNITY and new_parent.community_id != old_parent.community_id:

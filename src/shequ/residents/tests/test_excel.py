@@ -1,6 +1,5 @@
 import datetime as dt
 import io
-import time
 
 import pytest
 from openpyxl import load_workbook
@@ -216,7 +215,7 @@ def test_import_needs_the_permission(tree, people, who):
     assert Resident.objects.count() == 0
 
 
-def test_ten_thousand_rows_import(tree, people, capsys):
+def test_ten_thousand_rows_import(tree, people):
     # given a file of 10,000 residents, four to a door
     rows = []
     start = dt.date(1940, 1, 1)
@@ -238,11 +237,8 @@ def test_ten_thousand_rows_import(tree, people, capsys):
         )
     data = helpers.xlsx(rows)
     # when it is imported
-    began = time.perf_counter()
+    # (its speed is measured by bench/import_residents.py, not here)
     result = excel.resident_import(actor=actor_for(people.worker), file=data, filename="big.xlsx")
-    seconds = time.perf_counter() - began
-    with capsys.disabled():
-        print(f"\n[residents] 10,000-row import: {seconds:.2f} s")
     # then every row is in, counted once per unit
     assert (result.residents, result.households) == (10_000, 2_500)
     assert Resident.objects.count() == 10_000
@@ -250,7 +246,6 @@ def test_ten_thousand_rows_import(tree, people, capsys):
     assert stat(tree.community) == (10_000, 2_500)
     assert stat(tree.unit) == (5_000, 1_250)
     assert AuditRecord.objects.filter(action="resident.import").count() == 1
-    assert seconds < 60
 
 
 def test_export_reads_back_masked(tree, people):
