@@ -9,3 +9,6 @@ urlpatterns = [
     path("residents/", include("shequ.residents.urls")),
     path("", include("shequ.core.urls")),
 ]
+
+handler404 = "shequ.core.views.shell.not_found"
+handler500 = "shequ.core.views.shell.server_error"

@@ -18,9 +18,12 @@ from shequ.core.services import regions as services
 
 def _int(value: str | None) -> int:
     try:
-        return int(value or "")
+        number = int(value or "")
     except ValueError as error:
         raise NotFound(selectors.REGION_NOT_FOUND) from error
+    if number <= 0:
+        raise NotFound(selectors.REGION_NOT_FOUND)
+    return number
 
 
 def _refuse(request: HttpRequest, form, error: DomainError, *, action: str, obj=None) -> None:

@@ -75,3 +75,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
         {"error": error, "forced": actor.user.must_change_password},
         status=error.status if error else 200,
     )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 in Chinese: JSON under /api/ (clients parse ``detail``), a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "接口地址不存在。"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "服务器内部错误，已记录，请稍后重试。"}, status=500)
+    return render(request, "500.html", status=500)

@@ -1,0 +1,96 @@
+"""A safety net over the whole URL conf: every page, opened by every kind of
+account, answers with a page, a redirect or a refusal — never a server error —
+and anonymous visitors are always sent to the login page."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shequ.core.api_auth import token_issue
+from shequ.core.models import AuditRecord, Holiday
+from shequ.core.tests.test_url_permissions import PUBLIC
+from shequ.residents.models import Relation
+from shequ.residents.tests.helpers import resident
+
+PEOPLE = [
+    "district_admin", "street_officer", "other_street_officer", "secretary", "worker",
+    "other_worker", "building_head", "inspector", "resident", "system_admin",
+    "security_admin", "audit_admin",
+]  # fmt: skip
+
+
+@pytest.fixture
+def pages(tree, people):
+    """Every routed page with its arguments filled from the test district."""
+    someone = resident(tree.unit, name="王芳", seq=7, relation=Relation.HEAD)
+    token, _raw = token_issue(user=people.worker, name="测试")
+    holiday = Holiday.objects.order_by("date").first()
+    record = AuditRecord.objects.order_by("id").first()
+    args = {
+        "region_id": tree.community.pk,
+        "parent_id": tree.community.pk,
+        "user_id": people.worker.pk,
+        "grant_id": people.worker.grants.get().pk,
+        "token_id": token.pk,
+        "holiday_id": holiday.pk,
+        "record_id": record.pk if record else 1,
+        "resident_id": someone.pk,
+        "household_id": someone.household_id,
+    }
+    out = []
+    for name, route in _routes(get_resolver().url_patterns):
+        if name in PUBLIC:
+            continue
+        kwargs = {k: v for k, v in args.items() if f"<int:{k}>" in route}
+        out.append((name, reverse(name, kwargs=kwargs)))
+    return out
+
+
+def _routes(patterns, namespace="", prefix=""):
+    """(namespaced name, full route) of every page outside the API."""
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            if route.startswith("api/"):
+                continue  # the API's own matrices cover it
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _routes(p.url_patterns, ns, route)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", route
+
+
+def test_no_page_fails_for_anyone(client, people, pages):
+    assert len(pages) >= 30
+    for name, url in pages:
+        client.logout()
+        anonymous = client.get(url)
+        if anonymous.status_code != 405:  # POST-only actions refuse a GET first
+            assert anonymous.status_code == 302, name
+            assert anonymous["Location"].startswith("/login/"), name
+        for who in PEOPLE:
+            client.force_login(getattr(people, who))
+            status = client.get(url).status_code
+            assert status in {200, 302, 403, 404, 405}, (name, who, status)
+
+
+def test_no_empty_or_junk_post_fails_for_anyone(client, people, pages):
+    # Bad input gets a message and a 4xx (or the form again), never a 500.
+    junk = {"name": "<script>", "code": "x" * 300, "date": "2026-02-30", "grant": "abc",
+            "role": "king", "q": "%", "page": "-1", "room": "", "file": ""}  # fmt: skip
+    for name, url in pages:
+        for who in PEOPLE:
+            client.force_login(getattr(people, who))
+            for data in ({}, junk):
+                status = client.post(url, data).status_code
+                assert status in {200, 302, 400, 403, 404, 405, 409, 422}, (name, who, status)
+
+
+def test_junk_query_strings_fail_for_no_one(client, people, pages):
+    junk = (
+        "?page=abc&building=x&tag=zzz&year=99999&level=9&success=maybe&date_from=2026-13-01"
+        "&date_to=x&region=%25&user=%00&action=%27&q=%25%25&parent=-1&age=old"
+    )
+    for name, url in pages:
+        for who in PEOPLE:
+            client.force_login(getattr(people, who))
+            status = client.get(url + junk).status_code
+            assert status in {200, 302, 400, 403, 404, 405, 422}, (name, who, status)
