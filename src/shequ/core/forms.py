@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from shequ.core import selectors
 from shequ.core.models import RegionLevel
 from shequ.core.permissions import Role
 
@@ -11,7 +12,21 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "账号或密码不正确。",
         "inactive": "该账号已停用。",
+        "throttled": "该账号登录失败次数过多，请 {minutes} 分钟后再试。",
     }
+
+    def clean(self):
+        # Password guessing stops after a few failures, whoever tries: the
+        # count comes from the audit trail, so it holds across processes.
+        username = self.cleaned_data.get("username")
+        if username and selectors.login_failures_recent(username=username) >= (
+            selectors.LOGIN_MAX_FAILURES
+        ):
+            raise forms.ValidationError(
+                self.error_messages["throttled"].format(minutes=selectors.LOGIN_LOCK_MINUTES),
+                code="throttled",
+            )
+        return super().clean()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,11 +8,14 @@ refusal is audited).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from shequ.core.errors import NotFound
-from shequ.core.models import ApiToken, Grant, Region, RegionLevel, RegionStat, User
+from shequ.core.models import ApiToken, AuditRecord, Grant, Region, RegionLevel, RegionStat, User
 from shequ.core.permissions import Role
 from shequ.core.pii import mask_name, mask_phone
 from shequ.core.scope import Actor
@@ -239,3 +242,16 @@ def token_lookup(*, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("令牌不存在。")
     return token
+
+
+# 等保: lock an account name out after repeated failed logins.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCK_MINUTES = 15
+
+
+def login_failures_recent(*, username: str) -> int:
+    """Failed logins for ``username`` in the last LOGIN_LOCK_MINUTES minutes."""
+    since = timezone.now() - timedelta(minutes=LOGIN_LOCK_MINUTES)
+    return AuditRecord.objects.filter(
+        action="auth.login", success=False, at__gte=since, changes__username=username[:150]
+    ).count()
