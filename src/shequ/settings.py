@@ -4,6 +4,8 @@ Variables (see docs/operations.md):
   DATABASE_URL          default sqlite:///<var>/shequ.sqlite3 (embedded default)
   SHEQU_SECRET_KEY      Django secret key
   SHEQU_DATA_KEY        64 hex chars: master key for personal data (SM4 + SM3 blind index)
+  SHEQU_DATA_KEY_VERSION   its version number (1..255, default 1), written into every ciphertext
+  SHEQU_DATA_KEYS_RETIRED  "1:<hex>,…": earlier keys, decrypt-only, while `shequ rekey` runs
   SHEQU_DEBUG           1 for development
   SHEQU_ALLOWED_HOSTS   comma-separated host names
   SHEQU_VAR_DIR         where the embedded database, uploads and generated keys live
@@ -58,6 +60,11 @@ if not (os.environ.get("SHEQU_SECRET_KEY") and os.environ.get("SHEQU_DATA_KEY"))
     _keys = _generated_keys()
 SECRET_KEY = os.environ.get("SHEQU_SECRET_KEY") or _keys["SHEQU_SECRET_KEY"]
 SHEQU_DATA_KEY = os.environ.get("SHEQU_DATA_KEY") or _keys["SHEQU_DATA_KEY"]
+# Key rotation (docs/operations.md §8): the current key's version number, and
+# retired keys kept for decryption only until `shequ rekey` has run, as
+# "1:<hex>,2:<hex>".
+SHEQU_DATA_KEY_VERSION = int(os.environ.get("SHEQU_DATA_KEY_VERSION", "1"))
+SHEQU_DATA_KEYS_RETIRED = os.environ.get("SHEQU_DATA_KEYS_RETIRED", "")
 SHEQU_KEYS_GENERATED = bool(_keys)
 
 ALLOWED_HOSTS = [

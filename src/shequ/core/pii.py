@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-KEY_VERSION = 1
 _NONCE = 12
 _TAG = 16
 
@@ -32,7 +31,7 @@ def sm3_hex(data: bytes) -> str:
     return digest.finalize().hex()
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _keys(master_hex: str) -> tuple[bytes, bytes]:
     try:
         master = bytes.fromhex(master_hex)
@@ -47,27 +46,61 @@ def _keys(master_hex: str) -> tuple[bytes, bytes]:
     return derive(b"shequ/pii/sm4/v1", 16), derive(b"shequ/pii/index/v1", 32)
 
 
-def _enc_key() -> bytes:
-    return _keys(settings.SHEQU_DATA_KEY)[0]
+def current_version() -> int:
+    version = int(settings.SHEQU_DATA_KEY_VERSION)
+    if not 1 <= version <= 255:
+        raise RuntimeError("SHEQU_DATA_KEY_VERSION 必须在 1 到 255 之间。")
+    return version
+
+
+@lru_cache(maxsize=8)
+def _retired(spec: str) -> dict[int, str]:
+    keys: dict[int, str] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        version, _, master = item.partition(":")
+        if not version.isdigit() or not master:
+            raise RuntimeError(
+                "SHEQU_DATA_KEYS_RETIRED 的格式应为“版本:十六进制密钥”，以逗号分隔。"
+            )
+        keys[int(version)] = master
+    return keys
+
+
+def _master_for(version: int) -> str:
+    if version == current_version():
+        return settings.SHEQU_DATA_KEY
+    master = _retired(settings.SHEQU_DATA_KEYS_RETIRED).get(version)
+    if master is None:
+        raise ValueError(f"第 {version} 版密钥不可用：请在 SHEQU_DATA_KEYS_RETIRED 中提供它。")
+    return master
+
+
+def _enc_key(version: int | None = None) -> bytes:
+    return _keys(_master_for(version or current_version()))[0]
 
 
 def _index_key() -> bytes:
     return _keys(settings.SHEQU_DATA_KEY)[1]
 
 
+def key_version_of(blob: bytes | memoryview | None) -> int:
+    return bytes(blob[:1])[0] if blob else 0
+
+
 def encrypt(plaintext: str) -> bytes:
+    version = current_version()
     nonce = os.urandom(_NONCE)
-    encryptor = Cipher(algorithms.SM4(_enc_key()), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(algorithms.SM4(_enc_key(version)), modes.GCM(nonce)).encryptor()
     body = encryptor.update(plaintext.encode()) + encryptor.finalize()
-    return bytes([KEY_VERSION]) + nonce + body + encryptor.tag
+    return bytes([version]) + nonce + body + encryptor.tag
 
 
 def decrypt(blob: bytes | memoryview) -> str:
     blob = bytes(blob)
-    if not blob or blob[0] != KEY_VERSION:
-        raise ValueError("unknown key version")
+    if not blob:
+        raise ValueError("empty ciphertext")
     nonce, body, tag = blob[1 : 1 + _NONCE], blob[1 + _NONCE : -_TAG], blob[-_TAG:]
-    decryptor = Cipher(algorithms.SM4(_enc_key()), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(algorithms.SM4(_enc_key(blob[0])), modes.GCM(nonce, tag)).decryptor()
     return (decryptor.update(body) + decryptor.finalize()).decode()
 
 

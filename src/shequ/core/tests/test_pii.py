@@ -12,7 +12,7 @@ def test_encrypt_round_trip_and_fresh_nonce():
     assert a != b
     assert pii.decrypt(a) == value and pii.decrypt(b) == value
     assert value.encode() not in a
-    assert a[0] == pii.KEY_VERSION
+    assert a[0] == pii.current_version() == 1
     assert len(a) == 1 + 12 + len(value) + 16
 
 
