@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
 from shequ.residents.api import router as residents_router
+from shequ.services.api import router as services_router
 
 api = NinjaAPI(
     title="Shequ 社区治理平台 API",
@@ -21,3 +22,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/residents/", residents_router)
+api.add_router("/services/", services_router)

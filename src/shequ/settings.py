@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ninja",
     "shequ.core",
     "shequ.residents",
+    "shequ.services",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     path("residents/", include("shequ.residents.urls")),
+    path("services/", include("shequ.services.urls")),
     path("", include("shequ.core.urls")),
 ]
 

@@ -44,6 +44,11 @@ PERMISSIONS: dict[str, str] = {
     "grant.manage": "授予和收回角色",
     "audit.view": "查阅审计记录",
     "api.token": "申请接口令牌",
+    "service_item.view": "查看服务事项、窗口和受理资格",
+    "service_item.manage": "维护区公共服务事项清单",
+    "service_item.adopt": "认领社区服务事项",
+    "window.manage": "设置综合窗口和排班",
+    "qualification.manage": "授予和收回受理资格",
 }
 
 _READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
@@ -68,17 +73,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resident.export",
             "resident.sensitive_tags",
             "api.token",
+            "service_item.view",
+            "service_item.manage",
         }
     ),
     Role.STREET_OFFICER: frozenset(
-        _READ_REGION | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
+        _READ_REGION
+        | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
+        | {"service_item.view", "qualification.manage"}
     ),
-    Role.COMMUNITY_SECRETARY: frozenset(_READ_REGION | _REGISTER | {"api.token"}),
-    Role.COMMUNITY_WORKER: frozenset(_READ_REGION | _REGISTER | {"api.token"}),
+    Role.COMMUNITY_SECRETARY: frozenset(
+        _READ_REGION
+        | _REGISTER
+        | {"api.token", "service_item.view", "service_item.adopt", "window.manage"}
+        | {"qualification.manage"}
+    ),
+    Role.COMMUNITY_WORKER: frozenset(_READ_REGION | _REGISTER | {"api.token", "service_item.view"}),
     # A building head knows the residents of the building, not their 低保 or
     # disability status, and never sees a full ID number.
     Role.BUILDING_HEAD: frozenset({"home.view", "region.view", "resident.view"}),
-    Role.INSPECTOR: frozenset(_READ_REGION),
+    Role.INSPECTOR: frozenset(_READ_REGION | {"service_item.view"}),
     Role.RESIDENT: frozenset({"home.view", "resident.self"}),
     Role.SYSTEM_ADMIN: frozenset({"home.view", "region.view", "user.manage", "calendar.view"}),
     Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),

@@ -23,6 +23,7 @@ from shequ.demo.tree import RegionSpec, ensure_regions
 from shequ.residents.models import Household, Relation, Resident, ResidentTag
 from shequ.residents.rollups import region_stats_rebuild
 from shequ.residents.services import id_columns, phone_columns
+from shequ.services.demo_catalog import load_demo_catalog
 
 DISTRICT_CODE = "210302"
 DISTRICT_NAME = "城东区"
@@ -142,6 +143,7 @@ class DemoResult:
     users_created: int = 0
     grants_created: int = 0
     resident_linked: bool = False
+    catalog_rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
 
@@ -153,6 +155,7 @@ class DemoResult:
             or self.users_created
             or self.grants_created
             or self.resident_linked
+            or self.catalog_rows
         )
 
 
@@ -296,6 +299,10 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         _load_residents(regions, residents, result)
         _load_accounts(regions, result)
         district = regions[DISTRICT_CODE]
+        worker = User.objects.get(username=demo_username(Role.COMMUNITY_WORKER))
+        result.catalog_rows = load_demo_catalog(
+            district, generalists=[(worker, regions[HOME_COMMUNITY])]
+        )
         if result.changed:
             region_stats_rebuild()
             audit_log(
@@ -308,6 +315,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "residents": result.residents_created,
                     "users": result.users_created,
                     "grants": result.grants_created,
+                    "catalog": result.catalog_rows,
                 },
                 message="加载演示数据（shequ demo）",
             )

@@ -10,6 +10,7 @@ from shequ.core.models import AuditRecord, Holiday
 from shequ.core.tests.test_url_permissions import PUBLIC
 from shequ.residents.models import Relation
 from shequ.residents.tests.helpers import resident
+from shequ.services.tests.helpers import make_item, make_window, qualify
 
 PEOPLE = [
     "district_admin", "street_officer", "other_street_officer", "secretary", "worker",
@@ -25,6 +26,9 @@ def pages(tree, people):
     token, _raw = token_issue(user=people.worker, name="测试")
     holiday = Holiday.objects.order_by("date").first()
     record = AuditRecord.objects.order_by("id").first()
+    item = make_item(tree.district)
+    window = make_window(tree.community)
+    qualification = qualify(people.worker, tree.community)
     args = {
         "region_id": tree.community.pk,
         "parent_id": tree.community.pk,
@@ -35,6 +39,9 @@ def pages(tree, people):
         "record_id": record.pk if record else 1,
         "resident_id": someone.pk,
         "household_id": someone.household_id,
+        "item_id": item.pk,
+        "window_id": window.pk,
+        "qualification_id": qualification.pk,
     }
     out = []
     for name, route in _routes(get_resolver().url_patterns):
