@@ -214,7 +214,7 @@ def _load_residents(regions: dict[str, Region], total: int, result: DemoResult) 
                 tagged.append((resident, m.tags))
         Resident.objects.bulk_create(residents, batch_size=500)
         tags = [
-            ResidentTag(resident=r, tag=t, community_id=r.community_id)
+            ResidentTag(resident=r, tag=t, community_id=r.community_id, district_id=r.district_id)
             for r, ts in tagged
             for t in sorted(ts)
         ]

@@ -158,7 +158,7 @@ _RESIDENT_FIELDS = (
     "created_at",
     "updated_at",
 )
-_TAG_FIELDS = ("resident", "tag", "community")
+_TAG_FIELDS = ("resident", "tag", "community", "district")
 
 
 # -- the plan -------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def build_rows(task: CommunityTask) -> CommunityRows:
                     now,
                 )
             )
-            tags.extend((rid, tag, task.community_id) for tag in sorted(m.tags))
+            tags.extend((rid, tag, task.community_id, task.district_id) for tag in sorted(m.tags))
     return CommunityRows(households, residents, tags, time.process_time() - started)
 
 

@@ -429,7 +429,12 @@ def _write(actor: Actor, rows: list[_Row], households: dict[tuple[int, str], int
     _insert_residents(residents)
     ResidentTag.objects.bulk_create(
         [
-            ResidentTag(resident_id=res.pk, tag=tag, community_id=res.community_id)
+            ResidentTag(
+                resident_id=res.pk,
+                tag=tag,
+                community_id=res.community_id,
+                district_id=res.district_id,
+            )
             for res, row in zip(residents, rows, strict=True)
             for tag in sorted(row.tags)
         ],

@@ -113,8 +113,10 @@ class Resident(models.Model):
 class ResidentTag(models.Model):
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tag_rows")
     tag = models.CharField("标签", max_length=20, choices=Tag.choices)
-    # Denormalised so "all 独居 residents of this community" is one index range.
+    # Denormalised so "all 独居 residents of this community" is one index range,
+    # and, like every scoped table, carrying the district (the sharding key).
     community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "居民标签"

@@ -222,7 +222,9 @@ def household_move(*, actor: Actor, household: Household, unit: Region, room: st
     household.district_id, household.community_id, household.building_id = _unit_ancestors(unit)
     household.save(update_fields=["unit", "room", "district", "community", "building"])
     count = members.update(community_id=unit.community_id, district_id=unit.district_id)
-    ResidentTag.objects.filter(resident__household=household).update(community_id=unit.community_id)
+    ResidentTag.objects.filter(resident__household=household).update(
+        community_id=unit.community_id, district_id=unit.district_id
+    )
     region_stats_bump(unit=old_unit, residents=-count, households=-1)
     region_stats_bump(unit=unit, residents=count, households=1)
     new_unit = Region.objects.select_related("compound", "building").get(pk=unit.pk)
@@ -319,7 +321,12 @@ def resident_create(
     _save_unique(resident)
     ResidentTag.objects.bulk_create(
         [
-            ResidentTag(resident=resident, tag=t, community_id=resident.community_id)
+            ResidentTag(
+                resident=resident,
+                tag=t,
+                community_id=resident.community_id,
+                district_id=resident.district_id,
+            )
             for t in sorted(chosen)
         ]
     )
@@ -434,7 +441,12 @@ def resident_update(
         if added:
             ResidentTag.objects.bulk_create(
                 [
-                    ResidentTag(resident=resident, tag=t, community_id=resident.community_id)
+                    ResidentTag(
+                        resident=resident,
+                        tag=t,
+                        community_id=resident.community_id,
+                        district_id=resident.district_id,
+                    )
                     for t in sorted(added)
                 ]
             )

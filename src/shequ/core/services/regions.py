@@ -356,10 +356,9 @@ def _move_register(*, region: Region, old_parent: Region, new_parent: Region) ->
     if person_set:
         people = Resident.objects.filter(household__in=households.values("pk"))
         moved["residents"] = people.update(**person_set)
-        if "community_id" in person_set:
-            ResidentTag.objects.filter(resident__household__in=households.values("pk")).update(
-                community_id=person_set["community_id"]
-            )
+        ResidentTag.objects.filter(resident__household__in=households.values("pk")).update(
+            **{k: v for k, v in person_set.items() if k in {"community_id", "district_id"}}
+        )
     return moved
 
 

@@ -49,7 +49,12 @@ def make_resident(
         relation=Relation.HEAD,
     )
     for tag in tags:
-        ResidentTag.objects.create(resident=resident, tag=tag, community_id=resident.community_id)
+        ResidentTag.objects.create(
+            resident=resident,
+            tag=tag,
+            community_id=resident.community_id,
+            district_id=resident.district_id,
+        )
     return resident
 
 

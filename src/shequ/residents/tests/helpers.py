@@ -60,7 +60,9 @@ def resident(
         **phone_columns(phone),
     )
     for tag in tags:
-        ResidentTag.objects.create(resident=r, tag=tag, community_id=unit.community_id)
+        ResidentTag.objects.create(
+            resident=r, tag=tag, community_id=unit.community_id, district_id=unit.district_id
+        )
     region_stats_bump(unit=unit, residents=1)
     return r
 

@@ -369,3 +369,22 @@ def test_move_onto_an_occupied_door_is_refused(tree, people):
 def test_notfound_is_a_domain_error():
     # the selectors' NotFound carries a status the pages and API turn into 404
     assert NotFound("x").status == 404
+
+
+def test_tags_carry_their_district_like_every_scoped_row(tree, people):
+    # given a resident registered through the service with two tags
+    household = services.household_ensure(
+        actor=actor_for(people.worker), unit=tree.unit, room="301"
+    )
+    services.resident_create(
+        actor=actor_for(people.worker),
+        household=household,
+        name="孙丽",
+        id_number=helpers.id_number(41),
+        relation="head",
+        tags=[Tag.LIVES_ALONE, Tag.VETERAN],
+    )
+    # then each tag row names the district and the community (the sharding and scope keys)
+    assert set(ResidentTag.objects.values_list("district_id", "community_id")) == {
+        (tree.district.pk, tree.community.pk)
+    }
