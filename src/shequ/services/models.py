@@ -160,6 +160,7 @@ class Window(models.Model):
 class WindowDuty(models.Model):
     """Who sits at a window on a day (one worker a window, one window a worker)."""
 
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     window = models.ForeignKey(Window, on_delete=models.CASCADE, related_name="duties")
     worker = models.ForeignKey(

@@ -409,7 +409,11 @@ def window_duty_set(
         raise Conflict(f"{worker}当日已在本窗口值班。", field="worker")
     if duty is None:
         duty = WindowDuty.objects.create(
-            community=community, window=window, worker=worker, date=date
+            district_id=window.district_id,
+            community=community,
+            window=window,
+            worker=worker,
+            date=date,
         )
     else:
         duty.worker = worker

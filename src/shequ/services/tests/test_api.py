@@ -26,7 +26,11 @@ def catalog(tree, people):
     )
     window = make_window(tree.community)
     WindowDuty.objects.create(
-        community=tree.community, window=window, worker=people.worker, date=timezone.localdate()
+        district=tree.district,
+        community=tree.community,
+        window=window,
+        worker=people.worker,
+        date=timezone.localdate(),
     )
     return item, window
 

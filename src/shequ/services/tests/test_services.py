@@ -180,6 +180,7 @@ def test_window_create_and_duty(people, tree):
     # then
     assert (window.name, window.district_id) == ("1号综合窗口", tree.district.pk)
     assert (duty.worker, duty.date, duty.community) == (people.worker, today, tree.community)
+    assert duty.district_id == tree.district.pk
     listed = selectors.window_list(actor=actor_for(people.worker), community=tree.community)
     assert [[d.worker for d in w.today_duties] for w in listed] == [[people.worker]]
     with pytest.raises(Conflict, match="本社区已有“1号综合窗口”。"):

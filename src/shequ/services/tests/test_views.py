@@ -266,7 +266,11 @@ def test_community_home_shows_windows_duty_and_generalists(client, people, desk,
     window = desk[1]
     adopt(tree.community, desk[0])
     WindowDuty.objects.create(
-        community=tree.community, window=window, worker=people.worker, date=timezone.localdate()
+        district=tree.district,
+        community=tree.community,
+        window=window,
+        worker=people.worker,
+        date=timezone.localdate(),
     )
     client.force_login(people.secretary)
 
@@ -309,6 +313,7 @@ def _fill(tree, people, n: int) -> None:
         adopt(tree.community, item)
         window = make_window(tree.community, f"{n}-{i}号综合窗口")
         WindowDuty.objects.create(
+            district=tree.district,
             community=tree.community,
             window=window,
             worker=user_with(Role.COMMUNITY_WORKER, tree.community, f"w{n}-{i}"),
