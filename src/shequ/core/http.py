@@ -9,10 +9,14 @@ service become a message on the form or a 4xx page: never a 500.
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
 from shequ.core.permissions import PERMISSIONS
 
@@ -49,6 +53,27 @@ def requires(permission: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def refuse(
+    request: HttpRequest,
+    error: DomainError,
+    *,
+    action: str,
+    form: forms.Form | None = None,
+    obj: models.Model | None = None,
+    flash: bool = False,
+) -> int:
+    """A service refused a write: keep an audit record of the refusal, show
+    its Chinese message on ``form`` (on the field it names, if the form has
+    it) or, with ``flash``, as a message on the next page. Returns the HTTP
+    status to answer with."""
+    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
+    if form is not None:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif flash:
+        messages.error(request, error.message)
+    return error.status
 
 
 def is_htmx(request: HttpRequest) -> bool:

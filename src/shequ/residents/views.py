@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
-from shequ.core.http import is_htmx, requires
+from shequ.core.http import is_htmx, refuse, requires
 from shequ.residents import excel, selectors, services
 from shequ.residents.forms import (
     HouseholdMoveForm,
@@ -24,15 +23,6 @@ from shequ.residents.forms import (
     ResidentEditForm,
     ResidentSearchForm,
 )
-
-
-def _refused(
-    request: HttpRequest, form: forms.Form | None, action: str, error: DomainError, obj=None
-) -> None:
-    """Show a service's refusal on the form and keep an audit record of it."""
-    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
-    if form is not None:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _attachment(filename: str) -> str:
@@ -99,7 +89,7 @@ def resident_unmask(request: HttpRequest, resident_id: int) -> HttpResponse:
     try:
         id_number, phone = services.resident_unmask(actor=actor, resident=resident)
     except DomainError as error:
-        _refused(request, None, "resident.unmask", error, obj=resident)
+        refuse(request, error, action="resident.unmask", obj=resident)
         if is_htmx(request):
             return render(
                 request,
@@ -149,7 +139,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                 tags=data["tags"],
             )
         except DomainError as error:
-            _refused(request, form, "resident.create", error)
+            refuse(request, error, action="resident.create", form=form)
             status = error.status
         else:
             messages.success(request, f"已登记居民 {resident.name}。")
@@ -181,7 +171,7 @@ def resident_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
         try:
             services.resident_update(actor=actor, resident=resident, **form.changes())
         except DomainError as error:
-            _refused(request, form, "resident.update", error, obj=resident)
+            refuse(request, error, action="resident.update", form=form, obj=resident)
             status = error.status
         else:
             messages.success(request, "居民信息已保存。")
@@ -228,7 +218,7 @@ def household_move(request: HttpRequest, household_id: int) -> HttpResponse:
                 actor=actor, household=household, unit=unit, room=form.cleaned_data["room"]
             )
         except DomainError as error:
-            _refused(request, form, "household.move", error, obj=household)
+            refuse(request, error, action="household.move", form=form, obj=household)
             status = error.status
         else:
             messages.success(request, "住户已迁移。")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, PermissionDenied
-from shequ.core.http import requires
+from shequ.core.http import refuse, requires
 from shequ.services import excel, selectors, services
 from shequ.services.forms import (
     CatalogSearchForm,
@@ -25,17 +24,6 @@ from shequ.services.forms import (
     QualificationForm,
     WindowForm,
 )
-
-
-def _refused(
-    request: HttpRequest, form: forms.Form | None, action: str, error: DomainError, obj=None
-) -> None:
-    """Show a service's refusal on the form (or as a message) and audit it."""
-    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
-    if form is not None:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        messages.error(request, error.message)
 
 
 def _own_community(request: HttpRequest):
@@ -122,7 +110,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
                 actor=actor, district=district, code=form.cleaned_data["code"], spec=spec
             )
         except DomainError as error:
-            _refused(request, form, "service_item.create", error)
+            refuse(request, error, action="service_item.create", form=form)
             status = error.status
         else:
             messages.success(request, f"已新增事项“{item.name}”（第1版）。")
@@ -146,7 +134,7 @@ def item_revise(request: HttpRequest, item_id: int) -> HttpResponse:
         try:
             version = services.item_revise(actor=actor, item=item, spec=spec)
         except DomainError as error:
-            _refused(request, form, "service_item.revise", error, obj=item)
+            refuse(request, error, action="service_item.revise", form=form, obj=item)
             status = error.status
         else:
             messages.success(request, f"已发布第{version.number}版。")
@@ -169,7 +157,7 @@ def item_retire(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         services.item_retire(actor=actor, item=item)
     except DomainError as error:
-        _refused(request, None, "service_item.retire", error, obj=item)
+        refuse(request, error, action="service_item.retire", flash=True, obj=item)
     else:
         messages.success(request, f"事项“{item.name}”已停用。")
     return redirect("services:item", item_id=item.pk)
@@ -184,7 +172,7 @@ def item_adopt(request: HttpRequest, item_id: int) -> HttpResponse:
         community = _own_community(request)
         services.community_item_adopt(actor=actor, community=community, item=item)
     except DomainError as error:
-        _refused(request, None, "community_item.adopt", error, obj=item)
+        refuse(request, error, action="community_item.adopt", flash=True, obj=item)
     else:
         messages.success(request, f"本社区已认领“{item.name}”。")
     return redirect("services:item", item_id=item.pk)
@@ -199,7 +187,7 @@ def item_drop(request: HttpRequest, item_id: int) -> HttpResponse:
         community = _own_community(request)
         services.community_item_drop(actor=actor, community=community, item=item)
     except DomainError as error:
-        _refused(request, None, "community_item.drop", error, obj=item)
+        refuse(request, error, action="community_item.drop", flash=True, obj=item)
     else:
         messages.success(request, f"本社区不再受理“{item.name}”。")
     return redirect("services:item", item_id=item.pk)
@@ -285,7 +273,7 @@ def window_create(request: HttpRequest) -> HttpResponse:
                 actor=actor, community=community, name=form.cleaned_data["name"]
             )
         except DomainError as error:
-            _refused(request, form, "window.create", error)
+            refuse(request, error, action="window.create", form=form)
             status = error.status
         else:
             messages.success(request, f"已设置“{window.name}”。")
@@ -315,7 +303,7 @@ def window_detail(request: HttpRequest, window_id: int) -> HttpResponse:
             )
             services.window_duty_set(actor=actor, window=window, date=data["date"], worker=worker)
         except DomainError as error:
-            _refused(request, form, "window.duty_set", error, obj=window)
+            refuse(request, error, action="window.duty_set", form=form, obj=window)
             status = error.status
         else:
             messages.success(request, "排班已保存。")
@@ -341,7 +329,7 @@ def window_toggle(request: HttpRequest, window_id: int) -> HttpResponse:
     try:
         services.window_set_active(actor=actor, window=window, active=not window.active)
     except DomainError as error:
-        _refused(request, None, "window.update", error, obj=window)
+        refuse(request, error, action="window.update", flash=True, obj=window)
     else:
         messages.success(request, f"“{window.name}”已{'停用' if window.active else '启用'}。")
     return redirect("services:window", window_id=window.pk)
@@ -402,7 +390,7 @@ def qualification_grant(request: HttpRequest) -> HttpResponse:
                 basis=data["basis"],
             )
         except DomainError as error:
-            _refused(request, form, "qualification.grant", error)
+            refuse(request, error, action="qualification.grant", form=form)
             status = error.status
         else:
             messages.success(request, f"已授予{worker}受理资格。")
@@ -418,7 +406,7 @@ def qualification_revoke(request: HttpRequest, qualification_id: int) -> HttpRes
     try:
         services.qualification_revoke(actor=actor, qualification=row)
     except DomainError as error:
-        _refused(request, None, "qualification.revoke", error, obj=row)
+        refuse(request, error, action="qualification.revoke", flash=True, obj=row)
     else:
         messages.success(request, f"已收回{row.worker}的受理资格。")
     return redirect("services:qualifications")

@@ -12,22 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shequ.core import selectors
-from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, ValidationError
 from shequ.core.forms import GrantForm, TokenForm, UserCreateForm
-from shequ.core.http import requires
+from shequ.core.http import refuse, requires
 from shequ.core.permissions import Role
 from shequ.core.services import accounts as services
 
 
 def _page(request: HttpRequest, qs):
     return Paginator(qs, settings.SHEQU_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _refuse(request: HttpRequest, form, error: DomainError, *, action: str, obj=None) -> int:
-    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-    return error.status
 
 
 # -- users (user.manage) ------------------------------------------------------------
@@ -65,7 +58,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                     password=data["password"],
                 )
             except DomainError as error:
-                status = _refuse(request, form, error, action="user.create")
+                status = refuse(request, error, action="user.create", form=form)
             else:
                 messages.success(
                     request, f"已创建账号“{user.username}”，请通知安全管理员为其授权。"
@@ -105,14 +98,13 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 )
                 return redirect("core:user_detail", user_id=user.pk)
         except DomainError as error:
-            audit_refused(
-                actor=actor,
+            status = refuse(
+                request,
+                error,
                 action=_USER_ACTIONS.get(action, "user.change"),
-                message=error.message,
                 obj=user,
+                flash=True,
             )
-            messages.error(request, error.message)
-            status = error.status
     return render(
         request,
         "core/accounts/user_detail.html",
@@ -172,7 +164,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
                         actor=actor, user=user, role=data["role"], region=region
                     )
                 except DomainError as error:
-                    status = _refuse(request, form, error, action="grant.create", obj=user)
+                    status = refuse(request, error, action="grant.create", form=form, obj=user)
                 else:
                     messages.success(
                         request,
@@ -198,8 +190,8 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     try:
         services.grant_revoke(actor=actor, grant=grant)
     except DomainError as error:
-        audit_refused(actor=actor, action="grant.revoke", message=error.message, obj=grant)
-        return render(request, "core/error.html", {"error": error}, status=error.status)
+        status = refuse(request, error, action="grant.revoke", obj=grant)
+        return render(request, "core/error.html", {"error": error}, status=status)
     messages.success(request, f"已收回授权（{label}）。")
     return redirect("core:grants")
 
@@ -218,7 +210,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             try:
                 token, raw = services.token_create(actor=actor, name=form.cleaned_data["name"])
             except DomainError as error:
-                status = _refuse(request, form, error, action="token.create")
+                status = refuse(request, error, action="token.create", form=form)
             else:
                 form = TokenForm()
         else:
@@ -243,7 +235,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         services.token_revoke(actor=actor, token=token)
     except DomainError as error:
-        audit_refused(actor=actor, action="token.revoke", message=error.message, obj=token)
-        return render(request, "core/error.html", {"error": error}, status=error.status)
+        status = refuse(request, error, action="token.revoke", obj=token)
+        return render(request, "core/error.html", {"error": error}, status=status)
     messages.success(request, f"已收回令牌“{token.name}”。")
     return redirect("core:tokens")

@@ -11,7 +11,7 @@ from shequ.core import selectors
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, NotFound, ValidationError
 from shequ.core.forms import RegionForm, RegionMoveForm
-from shequ.core.http import is_htmx, requires
+from shequ.core.http import is_htmx, refuse, requires
 from shequ.core.models import RegionLevel
 from shequ.core.services import regions as services
 
@@ -24,12 +24,6 @@ def _int(value: str | None) -> int:
     if number <= 0:
         raise NotFound(selectors.REGION_NOT_FOUND)
     return number
-
-
-def _refuse(request: HttpRequest, form, error: DomainError, *, action: str, obj=None) -> None:
-    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _guard(request: HttpRequest, region, *, action: str) -> None:
@@ -97,7 +91,7 @@ def region_add(request: HttpRequest, parent_id: int) -> HttpResponse:
             try:
                 region = services.region_create(actor=actor, parent=parent, **form.cleaned_data)
             except DomainError as error:
-                _refuse(request, form, error, action="region.create", obj=parent)
+                refuse(request, error, action="region.create", form=form, obj=parent)
                 status = error.status
             else:
                 messages.success(request, f"已新增{region.level_label}“{region.name}”。")
@@ -133,7 +127,7 @@ def region_edit(request: HttpRequest, region_id: int) -> HttpResponse:
             try:
                 services.region_update(actor=actor, region=region, **form.cleaned_data)
             except DomainError as error:
-                _refuse(request, form, error, action="region.update", obj=region)
+                refuse(request, error, action="region.update", form=form, obj=region)
                 status = error.status
             else:
                 messages.success(request, f"已保存“{form.cleaned_data['name']}”。")
@@ -186,7 +180,7 @@ def region_move(request: HttpRequest, region_id: int) -> HttpResponse:
                     new_code=form.cleaned_data["new_code"] or None,
                 )
             except DomainError as error:
-                _refuse(request, form, error, action="region.move", obj=region)
+                refuse(request, error, action="region.move", form=form, obj=region)
                 status = error.status
             else:
                 messages.success(request, f"已把“{region.name}”迁移到“{new_parent.name}”之下。")
