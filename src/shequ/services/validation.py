@@ -32,6 +32,38 @@ def _fail(field: str, problems: list[str]) -> None:
         )
 
 
+def _entry_name(
+    raw: Any,
+    *,
+    position: str,
+    label: str,
+    keys: frozenset[str] | set[str],
+    seen: set[str],
+    problems: list[str],
+) -> str | None:
+    """The checks every named list entry shares: a mapping with known keys and
+    a unique name of at most NAME_MAX characters. Returns the normalised name,
+    or None when the entry cannot be read further."""
+    if not isinstance(raw, dict):
+        problems.append(f"{position}格式不正确")
+        return None
+    unknown = set(raw) - keys
+    if unknown:
+        problems.append(f"{position}含有未知字段：{'、'.join(sorted(map(str, unknown)))}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{position}缺少名称")
+        return None
+    name = " ".join(name.split())
+    where = f"{label}“{name}”"
+    if len(name) > NAME_MAX:
+        problems.append(f"{where}名称超过{NAME_MAX}个字")
+    if name in seen:
+        problems.append(f"{where}重复")
+    seen.add(name)
+    return name
+
+
 def clean_materials(value: Any) -> list[dict]:
     """[{name, original_or_copy, key, template}], at least one entry."""
     if not isinstance(value, list):
@@ -42,24 +74,17 @@ def clean_materials(value: Any) -> list[dict]:
     out: list[dict] = []
     seen: set[str] = set()
     for i, raw in enumerate(value, 1):
-        where = f"第{i}项材料"
-        if not isinstance(raw, dict):
-            problems.append(f"{where}格式不正确")
+        name = _entry_name(
+            raw,
+            position=f"第{i}项材料",
+            label="材料",
+            keys=MATERIAL_KEYS,
+            seen=seen,
+            problems=problems,
+        )
+        if name is None:
             continue
-        unknown = set(raw) - MATERIAL_KEYS
-        if unknown:
-            problems.append(f"{where}含有未知字段：{'、'.join(sorted(map(str, unknown)))}")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"{where}缺少名称")
-            continue
-        name = " ".join(name.split())
         where = f"材料“{name}”"
-        if len(name) > NAME_MAX:
-            problems.append(f"{where}名称超过{NAME_MAX}个字")
-        if name in seen:
-            problems.append(f"{where}重复")
-        seen.add(name)
         form = raw.get("original_or_copy")
         if form not in ORIGINAL_OR_COPY:
             problems.append(f"{where}应注明“原件”“复印件”或“原件和复印件”")
@@ -89,24 +114,17 @@ def clean_form_fields(value: Any) -> list[dict]:
     out: list[dict] = []
     seen: set[str] = set()
     for i, raw in enumerate(value, 1):
-        where = f"第{i}个填报项"
-        if not isinstance(raw, dict):
-            problems.append(f"{where}格式不正确")
+        name = _entry_name(
+            raw,
+            position=f"第{i}个填报项",
+            label="填报项",
+            keys=FIELD_KEYS,
+            seen=seen,
+            problems=problems,
+        )
+        if name is None:
             continue
-        unknown = set(raw) - FIELD_KEYS
-        if unknown:
-            problems.append(f"{where}含有未知字段：{'、'.join(sorted(map(str, unknown)))}")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"{where}缺少名称")
-            continue
-        name = " ".join(name.split())
         where = f"填报项“{name}”"
-        if len(name) > NAME_MAX:
-            problems.append(f"{where}名称超过{NAME_MAX}个字")
-        if name in seen:
-            problems.append(f"{where}重复")
-        seen.add(name)
         kind = raw.get("type")
         if kind not in FIELD_TYPES:
             problems.append(f"{where}的类型应为文本、数字、日期或选项")
