@@ -81,6 +81,21 @@ def clean_tags(actor: Actor, tags: Iterable[str]) -> set[str]:
     return chosen
 
 
+def _tags_add(resident: Resident, tags: Iterable[str]) -> None:
+    """Tag rows carry the resident's community and district (scope and shard keys)."""
+    ResidentTag.objects.bulk_create(
+        [
+            ResidentTag(
+                resident=resident,
+                tag=t,
+                community_id=resident.community_id,
+                district_id=resident.district_id,
+            )
+            for t in sorted(tags)
+        ]
+    )
+
+
 def duplicate_id_message(existing_name: str) -> str:
     return f"该身份证号已在本社区登记（居民：{mask_name(existing_name)}）。"
 
@@ -319,17 +334,7 @@ def resident_create(
         **phone_columns(phone),
     )
     _save_unique(resident)
-    ResidentTag.objects.bulk_create(
-        [
-            ResidentTag(
-                resident=resident,
-                tag=t,
-                community_id=resident.community_id,
-                district_id=resident.district_id,
-            )
-            for t in sorted(chosen)
-        ]
-    )
+    _tags_add(resident, chosen)
     region_stats_bump(unit=household.unit, residents=1)
     audit_log(
         actor=actor,
@@ -439,17 +444,7 @@ def resident_update(
         if removed:
             ResidentTag.objects.filter(resident=resident, tag__in=removed).delete()
         if added:
-            ResidentTag.objects.bulk_create(
-                [
-                    ResidentTag(
-                        resident=resident,
-                        tag=t,
-                        community_id=resident.community_id,
-                        district_id=resident.district_id,
-                    )
-                    for t in sorted(added)
-                ]
-            )
+            _tags_add(resident, added)
     if fields:
         fields.append("updated_at")
         _save_unique(resident, update_fields=fields)
