@@ -49,6 +49,12 @@ PERMISSIONS: dict[str, str] = {
     "service_item.adopt": "认领社区服务事项",
     "window.manage": "设置综合窗口和排班",
     "qualification.manage": "授予和收回受理资格",
+    "case.view": "查看办件",
+    "case.accept": "窗口受理办件",
+    "case.handle": "办理、转办、办结和送达办件",
+    "case.apply": "网上申请办事",
+    "rectification.handle": "落实差评整改",
+    "rectification.follow_up": "整改回访",
 }
 
 _READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
@@ -75,25 +81,32 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "api.token",
             "service_item.view",
             "service_item.manage",
+            "case.view",
         }
     ),
     Role.STREET_OFFICER: frozenset(
         _READ_REGION
         | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
-        | {"service_item.view", "qualification.manage"}
+        | {"service_item.view", "qualification.manage", "case.view"}
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         _READ_REGION
         | _REGISTER
         | {"api.token", "service_item.view", "service_item.adopt", "window.manage"}
-        | {"qualification.manage"}
+        | {"qualification.manage", "case.view", "case.accept", "case.handle"}
+        | {"rectification.handle", "rectification.follow_up"}
     ),
-    Role.COMMUNITY_WORKER: frozenset(_READ_REGION | _REGISTER | {"api.token", "service_item.view"}),
+    Role.COMMUNITY_WORKER: frozenset(
+        _READ_REGION
+        | _REGISTER
+        | {"api.token", "service_item.view", "case.view", "case.accept", "case.handle"}
+        | {"rectification.follow_up"}
+    ),
     # A building head knows the residents of the building, not their 低保 or
     # disability status, and never sees a full ID number.
     Role.BUILDING_HEAD: frozenset({"home.view", "region.view", "resident.view"}),
     Role.INSPECTOR: frozenset(_READ_REGION | {"service_item.view"}),
-    Role.RESIDENT: frozenset({"home.view", "resident.self"}),
+    Role.RESIDENT: frozenset({"home.view", "resident.self", "case.apply"}),
     Role.SYSTEM_ADMIN: frozenset({"home.view", "region.view", "user.manage", "calendar.view"}),
     Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),
     Role.AUDIT_ADMIN: frozenset({"home.view", "audit.view"}),

@@ -141,7 +141,7 @@ class Workflow:
         ]
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -195,7 +195,7 @@ def transition(
         changes: dict[str, Any] = {workflow.state_field: [before, after]}
         for name in extra:
             changes[name] = [before_extra[name], getattr(obj, _concrete_field(model, name).attname)]
-        changes = _json_safe(changes)
+        changes = json_safe(changes)
         TimelineEvent.objects.create(
             content_type=ContentType.objects.get_for_model(model),
             object_id=obj.pk,
@@ -207,7 +207,7 @@ def transition(
             from_state=before,
             to_state=after,
             note=note,
-            data=_json_safe(data),
+            data=json_safe(data),
         )
         region_field = getattr(workflow.scope, "field_name", None)
         region = getattr(obj, region_field, None) if region_field else None

@@ -222,3 +222,344 @@ class Qualification(models.Model):
         if self.all_categories:
             return ["全科"]
         return [Category(c).label for c in self.categories if c in Category.values]
+
+
+# -- cases (办件) -------------------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "窗口受理"
+    ONLINE = "online", "网上申请"
+    PHONE = "phone", "电话申请"
+    PROXY = "proxy", "上门代办"
+
+
+class CaseState(models.TextChoices):
+    SUBMITTED = "submitted", "待受理"  # an online application a worker has not checked yet
+    ACCEPTED = "accepted", "已受理"
+    IN_PROGRESS = "in_progress", "办理中"
+    SUPPLEMENT = "supplement", "待补正"  # clock paused until the applicant supplies
+    SUSPENDED = "suspended", "挂起"  # clock paused, with a reason
+    COMPLETED = "completed", "已办结"
+    DELIVERED = "delivered", "已送达"
+    WITHDRAWN = "withdrawn", "已撤回"
+    NOT_ACCEPTED = "not_accepted", "不予受理"  # an online application turned down
+
+
+# States whose clock runs; paused and finished ones are not "overdue now".
+CLOCK_RUNNING = (CaseState.ACCEPTED, CaseState.IN_PROGRESS)
+CLOCK_PAUSED = (CaseState.SUPPLEMENT, CaseState.SUSPENDED)
+OPEN_STATES = (CaseState.SUBMITTED, *CLOCK_RUNNING, *CLOCK_PAUSED)
+DONE_STATES = (CaseState.COMPLETED, CaseState.DELIVERED)
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "准予办理"
+    REFUSED = "refused", "不予办理"
+
+
+class Case(models.Model):
+    """办件: one application for one item, under the item version it was
+    accepted with. Deadline fields are stored (not computed on read) so lists
+    of overdue and near-deadline cases are plain indexed date comparisons and
+    a later edit of the holiday table cannot rewrite a finished case."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+    )
+    receipt_no = models.CharField("受理编号", max_length=32, unique=True)
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey(ServiceItemVersion, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField("状态", max_length=16, choices=CaseState.choices)
+
+    # The applicant as they applied (a snapshot; ``resident`` links the register).
+    resident = models.ForeignKey(
+        "residents.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applicant_name = models.CharField("申请人", max_length=40)
+    id_number_enc = models.BinaryField("身份证号（密文）")
+    id_number_index = models.CharField(max_length=64, db_index=True)
+    id_number_tail = models.CharField(max_length=4)
+    phone_enc = models.BinaryField("联系电话（密文）")
+    phone_head = models.CharField(max_length=3)
+    phone_tail = models.CharField("联系电话后四位", max_length=4)
+
+    # [{name, original_or_copy, key, provided}] from the version, as ticked at intake.
+    materials = models.JSONField("材料清单", default=list)
+    supplement_by = models.DateField("容缺材料补齐期限", null=True, blank=True)
+    materials_complete = models.BooleanField("材料齐全", default=True)
+    form_data = models.JSONField("补充填报", default=dict)
+    note = models.TextField("备注", blank=True)
+
+    submitted_at = models.DateTimeField("申请时间")
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="受理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accepted_cases",
+    )
+    # Deadline: ``promised_days`` working days after ``accepted_on`` plus the
+    # working days the clock stood still (``paused_days``); warnings at 70 %
+    # and 90 % of the time. Recomputed when the clock restarts.
+    promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）", default=0)
+    paused_days = models.PositiveSmallIntegerField("暂停工作日", default=0)
+    paused_since = models.DateField("暂停开始", null=True, blank=True)
+    due_date = models.DateField("办结期限", null=True, blank=True)
+    warn70_on = models.DateField("临期提醒日", null=True, blank=True)
+    warn90_on = models.DateField("超期预警日", null=True, blank=True)
+    due_uncertain = models.BooleanField("期限待定（节假日未公布）", default=False)
+    # Frozen at every transition: was the case past its deadline at that moment.
+    overdue = models.BooleanField("超期", default=False)
+
+    department = models.CharField("转办部门", max_length=100, blank=True)
+    department_due = models.DateField("部门办理期限", null=True, blank=True)
+    outcome = models.CharField("办理结果", max_length=10, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField("结果说明", blank=True)
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    completed_on = models.DateField("办结日期", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    closed_reason = models.TextField("撤回或不予受理原因", blank=True)
+
+    visit_count = models.PositiveSmallIntegerField("到访次数", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        indexes = [
+            models.Index(fields=["community", "status", "due_date"], name="case_community_due"),
+            models.Index(fields=["accepted_by", "status", "due_date"], name="case_worker_due"),
+            models.Index(fields=["district", "accepted_on"], name="case_district_day"),
+            models.Index(fields=["community", "accepted_on"], name="case_community_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(completed_at__isnull=False), name="case_outcome_done"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_no
+
+    @property
+    def missing_materials(self) -> list[dict]:
+        return [m for m in self.materials if not m.get("provided")]
+
+    @property
+    def one_trip(self) -> bool:
+        return self.visit_count <= 1
+
+
+class Notice(models.Model):
+    """一次性告知单: a key material was missing, so no case was opened; the
+    notice lists everything missing, once, and the applicant's next visit
+    with those materials must be accepted."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField("告知单编号", max_length=32, unique=True)
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ServiceItemVersion, on_delete=models.PROTECT, related_name="+")
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_name = models.CharField("申请人", max_length=40)
+    id_number_enc = models.BinaryField()
+    id_number_index = models.CharField(max_length=64, db_index=True)
+    id_number_tail = models.CharField(max_length=4)
+    phone_enc = models.BinaryField()
+    phone_head = models.CharField(max_length=3)
+    phone_tail = models.CharField(max_length=4)
+    # The version's materials with ``provided`` as checked: the missing ones
+    # are what the notice lists.
+    materials = models.JSONField("材料清单", default=list)
+    issued_at = models.DateTimeField("出具时间")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when the applicant came back and the case was accepted.
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="notice"
+    )
+
+    class Meta:
+        verbose_name = "一次性告知单"
+        verbose_name_plural = "一次性告知单"
+        indexes = [models.Index(fields=["id_number_index", "item"], name="notice_applicant_item")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def missing_materials(self) -> list[dict]:
+        return [m for m in self.materials if not m.get("provided")]
+
+
+class VisitPurpose(models.TextChoices):
+    INTAKE = "intake", "申请受理"
+    NOTICE = "notice", "材料不全（出具一次性告知）"
+    SUPPLEMENT = "supplement", "补交材料"
+    PICKUP = "pickup", "领取结果"
+    OTHER = "other", "其他"
+
+
+class Visit(models.Model):
+    """到访: one in-person visit of the applicant to a window. Intake is the
+    first; every further visit says why (最多跑一趟)."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="visits"
+    )
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="visits"
+    )
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("到访时间")
+    purpose = models.CharField("事由", max_length=12, choices=VisitPurpose.choices)
+    reason = models.CharField("再次到访原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "到访"
+        verbose_name_plural = "到访"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_purpose_display()}"
+
+
+class Rating(models.IntegerChoices):
+    """The national 好差评 five levels (5 = 非常满意)."""
+
+    VERY_SATISFIED = 5, "非常满意"
+    SATISFIED = 4, "满意"
+    BASIC = 3, "基本满意"
+    DISSATISFIED = 2, "不满意"
+    VERY_DISSATISFIED = 1, "非常不满意"
+
+
+class Review(models.Model):
+    """好差评: the applicant's one rating of a completed case."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="review")
+    rating = models.PositiveSmallIntegerField("评价", choices=Rating.choices)
+    comment = models.TextField("评价内容", blank=True)
+    at = models.DateTimeField("评价时间")
+
+    class Meta:
+        verbose_name = "好差评"
+        verbose_name_plural = "好差评"
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="rating_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_rating_display()}"
+
+
+class RectificationState(models.TextChoices):
+    OPEN = "open", "待整改"
+    RECTIFIED = "rectified", "已整改待回访"
+    CLOSED = "closed", "已回访"
+
+
+class Rectification(models.Model):
+    """整改: opened by a 不满意 or 非常不满意 review, for the community secretary,
+    with a working-day deadline and a follow-up call (回访) whose result is kept."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+    )
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="rectification")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=12, choices=RectificationState.choices)
+    opened_at = models.DateTimeField("下发时间")
+    due_date = models.DateField("整改期限")
+    measures = models.TextField("整改措施", blank=True)
+    rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    followup_result = models.TextField("回访结果", blank=True)
+    followup_satisfied = models.BooleanField("回访满意", null=True, blank=True)
+    followup_at = models.DateTimeField("回访时间", null=True, blank=True)
+    followup_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overdue = models.BooleanField("超期", default=False)
+
+    class Meta:
+        verbose_name = "整改"
+        verbose_name_plural = "整改"
+        indexes = [models.Index(fields=["community", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"整改 {self.case_id}"
+
+
+class CaseStat(models.Model):
+    """Case figures rolled up by (community, month, item, window, worker):
+    bumped by the case services, rebuilt by ``shequ tick``. Every statistic
+    of the desk is a sum over these rows; a figure drills down to the cases
+    through the same keys."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey("core.Region", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey("core.Region", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("月份")  # first day of the month of acceptance
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    window_id_key = models.PositiveBigIntegerField(default=0)  # 0 = no window
+    worker_id_key = models.PositiveBigIntegerField(default=0)  # 0 = no worker
+    accepted = models.PositiveIntegerField("受理", default=0)
+    completed = models.PositiveIntegerField("办结", default=0)
+    on_time = models.PositiveIntegerField("按时办结", default=0)
+    overdue = models.PositiveIntegerField("超期办结", default=0)
+    one_trip = models.PositiveIntegerField("最多跑一趟", default=0)
+    rated = models.PositiveIntegerField("评价数", default=0)
+    rating_5 = models.PositiveIntegerField("非常满意", default=0)
+    rating_4 = models.PositiveIntegerField("满意", default=0)
+    rating_3 = models.PositiveIntegerField("基本满意", default=0)
+    rating_2 = models.PositiveIntegerField("不满意", default=0)
+    rating_1 = models.PositiveIntegerField("非常不满意", default=0)
+
+    class Meta:
+        verbose_name = "办件统计"
+        verbose_name_plural = "办件统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "month", "item", "window_id_key", "worker_id_key"],
+                name="case_stat_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "month"]),
+            models.Index(fields=["street", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.month:%Y-%m} {self.item_id}"

@@ -2,6 +2,7 @@
 
 from shequ.core.models.audit import AuditBlock, AuditRecord, AuditSeal
 from shequ.core.models.calendar import CalendarYear, Holiday
+from shequ.core.models.idempotency import IdempotencyKey
 from shequ.core.models.numbering import ReceiptCounter
 from shequ.core.models.regions import Region, RegionLevel, RegionStat
 from shequ.core.models.timeline import TimelineEvent
@@ -15,6 +16,7 @@ __all__ = [
     "CalendarYear",
     "Grant",
     "Holiday",
+    "IdempotencyKey",
     "ReceiptCounter",
     "Region",
     "RegionLevel",

@@ -1,0 +1,5 @@
+"""Pages of the service desk: public (see views/__init__.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
