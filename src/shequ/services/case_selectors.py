@@ -141,9 +141,13 @@ def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[C
     if f.item_id is not None:
         qs = qs.filter(item_id=f.item_id)
     if f.window_id is not None:
-        qs = qs.filter(window_id=f.window_id or None)
+        qs = qs.filter(window_id=f.window_id) if f.window_id else qs.filter(window__isnull=True)
     if f.worker_id is not None:
-        qs = qs.filter(accepted_by_id=f.worker_id or None)
+        qs = (
+            qs.filter(accepted_by_id=f.worker_id)
+            if f.worker_id
+            else qs.filter(accepted_by__isnull=True)
+        )
     if f.month is not None:
         first = f.month.replace(day=1)
         nxt = (first + dt.timedelta(days=32)).replace(day=1)

@@ -51,6 +51,7 @@ from shequ.services.models import (
     Window,
 )
 from shequ.services.selectors import can_accept
+from shequ.services.services import _district_id
 
 RECTIFY_DAYS = 5  # working days the secretary has to rectify a bad review
 SUPPLEMENT_MAX_DAYS = 30  # 容缺: materials within at most this many working days
@@ -239,6 +240,8 @@ def case_stats_bump(case: Case, **deltas: int) -> None:
         "window_id_key": case.window_id or 0,
         "worker_id_key": case.accepted_by_id or 0,
     }
+    if community.street_id is None:
+        raise ValidationError(f"“{community.name}”缺少所属街道，请联系系统管理员。")
     CaseStat.objects.bulk_create(
         [CaseStat(district_id=case.district_id, street_id=community.street_id, **key)],
         ignore_conflicts=True,
@@ -352,7 +355,7 @@ def case_intake(
                 field="materials",
             )
         notice = Notice.objects.create(
-            district_id=community.district_id,
+            district_id=_district_id(community),
             community=community,
             number=receipt_next(community=community, day=day),
             item=item,
@@ -365,7 +368,7 @@ def case_intake(
         )
         if channel == Channel.WINDOW:
             Visit.objects.create(
-                district_id=community.district_id,
+                district_id=_district_id(community),
                 community=community,
                 notice=notice,
                 window=window,
@@ -406,7 +409,7 @@ def case_intake(
         community=community, id_number_index=columns["id_number_index"]
     ).first()
     case = Case(
-        district_id=community.district_id,
+        district_id=_district_id(community),
         community=community,
         receipt_no=receipt_next(community=community, day=day),
         item=item,
@@ -440,7 +443,7 @@ def case_intake(
         Visit.objects.filter(notice=notice).update(case=case)
     if channel == Channel.WINDOW:
         Visit.objects.create(
-            district_id=community.district_id,
+            district_id=_district_id(community),
             community=community,
             case=case,
             notice=notice,
@@ -510,7 +513,7 @@ def case_apply_online(
     form = clean_form_data(version, form_data)
     now = timezone.now()
     case = Case.objects.create(
-        district_id=community.district_id,
+        district_id=_district_id(community),
         community=community,
         receipt_no=receipt_next(community=community, day=timezone.localdate(now)),
         item=item,

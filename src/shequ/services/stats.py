@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -118,7 +119,7 @@ def case_figures_by(*, actor: Actor, key: str, **kw: object) -> list[tuple[objec
 def rebuild() -> int:
     """Recompute every CaseStat row from the cases and reviews. Returns rows written."""
     done = Q(status__in=[CaseState.COMPLETED, CaseState.DELIVERED])
-    rows = (
+    rows: Any = (
         Case.objects.filter(accepted_on__isnull=False)
         .annotate(m=TruncMonth("accepted_on"))
         .values(
@@ -135,7 +136,7 @@ def rebuild() -> int:
             completed=Count("id", filter=done),
             on_time=Count("id", filter=done & Q(overdue=False)),
             overdue=Count("id", filter=done & Q(overdue=True)),
-            one_trip=Count("id", filter=done & Q(visit_count__lte=1)),
+            one_trip_n=Count("id", filter=done & Q(visit_count__lte=1)),
             rated=Count("review"),
             **{f"rating_{n}": Count("review", filter=Q(review__rating=n)) for n in range(1, 6)},
         )
@@ -150,7 +151,7 @@ def rebuild() -> int:
             item_id=r["item_id"],
             window_id_key=r["window_id"] or 0,
             worker_id_key=r["accepted_by_id"] or 0,
-            **{name: r[name] for name in COUNTERS},
+            **{name: r["one_trip_n" if name == "one_trip" else name] for name in COUNTERS},
         )
         for r in rows
     ]

@@ -313,6 +313,7 @@ def region_move(
     Region.objects.filter(pk=region.pk).update(parent=new_parent)
     _recode_subtree(region, code)
     register = _move_register(region=region, old_parent=old_parent, new_parent=new_parent)
+    register |= _move_desk(region=region, old_parent=old_parent, new_parent=new_parent)
     _restat(_chain(old_parent) | _chain(new_parent))
 
     region.refresh_from_db()
@@ -360,6 +361,42 @@ def _move_register(*, region: Region, old_parent: Region, new_parent: Region) ->
             **{k: v for k, v in person_set.items() if k in {"community_id", "district_id"}}
         )
     return moved
+
+
+def _move_desk(*, region: Region, old_parent: Region, new_parent: Region) -> dict[str, int]:
+    """Cases stay with the community that accepted them (a compound moved to
+    another community keeps its history where it was made); a street or
+    community moved elsewhere takes its desk rows' ``district`` and the
+    rollup's ``street`` along."""
+    from shequ.services import models as desk
+
+    if region.level > RegionLevel.COMMUNITY:
+        return {}
+    subtree = Region.objects.filter(
+        **{str(region.ancestor_field): region.pk}, level=RegionLevel.COMMUNITY
+    )
+    moved: dict[str, int] = {}
+    if new_parent.district_id != old_parent.district_id:
+        for model in (
+            desk.Case,
+            desk.Notice,
+            desk.Visit,
+            desk.Review,
+            desk.Rectification,
+            desk.CaseStat,
+            desk.Window,
+            desk.WindowDuty,
+            desk.Qualification,
+            desk.CommunityItem,
+        ):
+            moved[model._meta.model_name or ""] = model.objects.filter(
+                community__in=subtree.values("pk")
+            ).update(district_id=new_parent.district_id)
+    if region.level == RegionLevel.COMMUNITY:
+        moved["casestat_street"] = desk.CaseStat.objects.filter(community=region).update(
+            street_id=new_parent.pk
+        )
+    return {k: v for k, v in moved.items() if v}
 
 
 def _chain(region: Region) -> set[int]:

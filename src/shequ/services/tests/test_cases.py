@@ -330,3 +330,20 @@ def test_one_trip_rate_and_satisfaction_on_a_known_set(desk, clock):
     assert figures.satisfaction_rate == pytest.approx(2 / 3)
     assert CaseStat.objects.count() == 1
     assert Review.objects.count() == 3
+
+
+def test_moving_a_community_to_another_street_moves_its_rollup(desk, tree, people, clock):
+    from shequ.core.services.regions import region_move
+
+    intake(desk)
+    assert CaseStat.objects.get().street_id == tree.street.pk
+    admin = Actor.for_user(people.district_admin)
+    region_move(
+        actor=admin, region=desk.community, new_parent=tree.other_street, new_code=tree.other_street.code + "099"
+    )
+    assert CaseStat.objects.get().street_id == tree.other_street.pk
+    # The figures of the new street now hold the case; the old street's do not.
+    from shequ.services.stats import case_figures
+
+    assert case_figures(actor=Actor.for_user(people.other_street_officer)).accepted == 1
+    assert case_figures(actor=Actor.for_user(people.street_officer)).accepted == 0
