@@ -10,6 +10,7 @@ from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
 from shequ.residents.api import router as residents_router
 from shequ.services.api import router as services_router
+from shequ.services.api_cases import router as cases_router
 
 api = NinjaAPI(
     title="Shequ 社区治理平台 API",
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/residents/", residents_router)
 api.add_router("/services/", services_router)
+api.add_router("/services/", cases_router)

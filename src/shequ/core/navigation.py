@@ -22,6 +22,8 @@ class Section:
 SECTIONS: list[Section] = [
     Section("居民档案", "residents:list", "resident.view", "基层治理"),
     Section("我的信息", "residents:me", "resident.self", "居民"),
+    Section("网上办事", "services:apply_list", "case.apply", "居民"),
+    Section("我的申请", "services:my_applications", "case.apply", "居民"),
     Section("一窗受理", "services:home", "service_item.view", "基层治理"),
     Section("居民诉求", "appeals:list", "appeal.view", "基层治理"),
     Section("吹哨报到", "whistles:list", "whistle.view", "基层治理"),

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 TICK_JOBS: list[str] = [
     "shequ.core.audit_chain.seal_pending",
     "shequ.residents.rollups.region_stats_rebuild",
+    "shequ.services.stats.rebuild",
+    "shequ.core.idempotency.idempotency_keys_expire",
 ]
 
 

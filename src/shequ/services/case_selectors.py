@@ -100,6 +100,7 @@ class CaseFilters:
     window_id: int | None = None  # 0 = no window
     worker_id: int | None = None  # 0 = no worker
     month: dt.date | None = None  # first day of the month of acceptance
+    month_to: dt.date | None = None  # with ``month``: accepted from ``month`` to this month
     one_trip: bool | None = None  # completed with at most one visit / more
     rating: int | None = None  # reviewed with this level
     overdue: bool | None = None  # the frozen flag (on-time vs overdue completions)
@@ -149,9 +150,11 @@ def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[C
             else qs.filter(accepted_by__isnull=True)
         )
     if f.month is not None:
-        first = f.month.replace(day=1)
-        nxt = (first + dt.timedelta(days=32)).replace(day=1)
-        qs = qs.filter(accepted_on__gte=first, accepted_on__lt=nxt)
+        qs = qs.filter(accepted_on__gte=f.month.replace(day=1))
+    last = f.month_to or f.month
+    if last is not None:
+        nxt = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        qs = qs.filter(accepted_on__lt=nxt)
     if f.one_trip is not None:
         qs = qs.filter(status__in=DONE_STATES)
         qs = qs.filter(visit_count__lte=1) if f.one_trip else qs.filter(visit_count__gt=1)

@@ -179,9 +179,11 @@ def _adopted_item(community: Region, item: ServiceItem) -> ServiceItemVersion:
     return version
 
 
-def _require_qualified(actor: Actor, item: ServiceItem, community: Region) -> None:
+def _require_qualified(
+    actor: Actor, item: ServiceItem, community: Region, *, adoption_checked: bool = False
+) -> None:
     user = actor.require_user()
-    if not can_accept(user, item, community):
+    if not can_accept(user, item, community, check_adoption=not adoption_checked):
         raise PermissionDenied(
             f"您没有受理“{Category(item.category).label}”类事项的资格，请由持有该类资格的全科社工受理。"
         )
@@ -329,7 +331,7 @@ def case_intake(
     version = _adopted_item(community, item)
     if channel == Channel.PROXY and not version.proxy_allowed:
         raise ValidationError(f"“{item.name}”不提供上门代办。", field="channel")
-    _require_qualified(actor, item, community)
+    _require_qualified(actor, item, community, adoption_checked=True)
     columns = applicant_columns(applicant)
     materials = checklist(version, provided)
     form = clean_form_data(version, form_data)

@@ -242,14 +242,23 @@ def qualification_get(*, actor: Actor, qualification_id: int) -> Qualification:
     return row
 
 
-def can_accept(worker: User, item: ServiceItem, community: Region | None = None) -> bool:
+def can_accept(
+    worker: User,
+    item: ServiceItem,
+    community: Region | None = None,
+    *,
+    check_adoption: bool = True,
+) -> bool:
     """Whether ``worker`` holds a live qualification for the item's category —
-    in ``community`` when given, where the item must also be adopted."""
+    in ``community`` when given, where the item must also be adopted (unless
+    the caller has just checked that itself: ``check_adoption=False``)."""
     if not worker.is_active or item.retired_at is not None:
         return False
     qs = Qualification.objects.filter(worker=worker, revoked_at__isnull=True)
     if community is not None:
-        if not CommunityItem.objects.filter(community=community, item=item, active=True).exists():
+        if check_adoption and not (
+            CommunityItem.objects.filter(community=community, item=item, active=True).exists()
+        ):
             return False
         qs = qs.filter(community=community)
     for all_categories, categories in qs.values_list("all_categories", "categories"):

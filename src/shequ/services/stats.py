@@ -6,15 +6,17 @@ million. ``rebuild`` recomputes the rollup from the cases (``shequ tick``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from shequ.core.models import Region, User
 from shequ.core.scope import Actor
-from shequ.services.models import Case, CaseStat, CaseState, Rating
+from shequ.services.models import Case, CaseStat, CaseState, Rating, ServiceItem, Window
 
 COUNTERS = (
     "accepted",
@@ -115,9 +117,41 @@ def case_figures_by(*, actor: Actor, key: str, **kw: object) -> list[tuple[objec
     return [(row[column], CaseFigures.from_row(row)) for row in rows]
 
 
+def key_labels(*, actor: Actor, key: str, ids: Iterable[object]) -> dict[object, str]:
+    """Display names of the keys of ``case_figures_by`` rows, for the tables."""
+    actor.require("stats.view")
+    if key == "month":
+        return {m: f"{m.year}年{m.month}月" for m in ids if isinstance(m, dt.date)}
+    wanted = [i for i in ids if isinstance(i, int) and i]
+    out: dict[object, str] = {}
+    if key in ("community", "street"):
+        out.update(Region.objects.filter(pk__in=wanted).values_list("id", "name"))
+    elif key == "item":
+        items = ServiceItem.objects.filter(pk__in=wanted).values_list("id", "code", "name")
+        out.update((pk, f"{code} {name}") for pk, code, name in items)
+    elif key == "window_id_key":
+        out[0] = "无窗口（网上申请、电话、代办）"
+        windows = Window.objects.filter(
+            actor.scope_q(community="community"), pk__in=wanted
+        ).values_list("id", "community__name", "name")
+        out.update((pk, f"{community} {name}") for pk, community, name in windows)
+    elif key == "worker_id_key":
+        out[0] = "未记录受理人"
+        users = User.objects.filter(pk__in=wanted).values_list("id", "full_name", "username")
+        out.update((pk, full or username) for pk, full, username in users)
+    else:
+        raise ValueError(f"unknown key {key!r}")
+    return out
+
+
 @transaction.atomic
 def rebuild() -> int:
     """Recompute every CaseStat row from the cases and reviews. Returns rows written."""
+    if connection.vendor == "postgresql":
+        # Intakes bump rows while this runs: wait for those in flight and hold
+        # new bumps until the rows are rewritten, so none is counted twice or lost.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {CaseStat._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     done = Q(status__in=[CaseState.COMPLETED, CaseState.DELIVERED])
     rows: Any = (
         Case.objects.filter(accepted_on__isnull=False)

@@ -300,7 +300,12 @@ def test_tick_runs_every_job_in_order(people):
     out = StringIO()
     call_command("tick", stdout=out)
     lines = out.getvalue().splitlines()
-    assert [line.split(":")[0] for line in lines] == ["✓ seal_pending", "✓ region_stats_rebuild"]
+    assert [line.split(":")[0] for line in lines] == [
+        "✓ seal_pending",
+        "✓ region_stats_rebuild",
+        "✓ rebuild",
+        "✓ idempotency_keys_expire",
+    ]
     assert lines[0].startswith("✓ seal_pending: 1 (")
     assert AuditSeal.objects.count() == 1
     # idempotent: a second run seals nothing more
@@ -331,6 +336,8 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
     assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
         "✓ seal_pending",
         "✓ region_stats_rebuild",
+        "✓ rebuild",
+        "✓ idempotency_keys_expire",
     ]
 
 

@@ -7,10 +7,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shequ.core.api_auth import token_issue
 from shequ.core.models import AuditRecord, Holiday
+from shequ.core.scope import Actor
 from shequ.core.tests.test_url_permissions import PUBLIC
 from shequ.residents.models import Relation
 from shequ.residents.tests.helpers import resident
-from shequ.services.tests.helpers import make_item, make_window, qualify
+from shequ.services.cases import Applicant, case_act, case_intake, review_submit
+from shequ.services.tests.helpers import adopt, make_item, make_window, qualify
 
 PEOPLE = [
     "district_admin", "street_officer", "other_street_officer", "secretary", "worker",
@@ -29,6 +31,7 @@ def pages(tree, people):
     item = make_item(tree.district)
     window = make_window(tree.community)
     qualification = qualify(people.worker, tree.community)
+    case_id, notice_id, rectification_id = _case_pages(tree, people, item, window)
     args = {
         "region_id": tree.community.pk,
         "parent_id": tree.community.pk,
@@ -42,14 +45,36 @@ def pages(tree, people):
         "item_id": item.pk,
         "window_id": window.pk,
         "qualification_id": qualification.pk,
+        "case_id": case_id,
+        "notice_id": notice_id,
+        "rectification_id": rectification_id,
+        "action": "start",
     }
     out = []
     for name, route in _routes(get_resolver().url_patterns):
         if name in PUBLIC:
             continue
-        kwargs = {k: v for k, v in args.items() if f"<int:{k}>" in route}
+        kwargs = {k: v for k, v in args.items() if f":{k}>" in route}
         out.append((name, reverse(name, kwargs=kwargs)))
     return out
+
+
+def _case_pages(tree, people, item, window):
+    """A one-time notice, then the case it led to, completed and rated 非常不满意
+    (which opens a rectification): ids for the case pages."""
+    adopt(tree.community, item)
+    worker = Actor.for_user(people.worker)
+    who = Applicant(name="王芳", id_number="210302195003150014", phone="13840001234")
+    intake = {"actor": worker, "community": tree.community, "item": item, "window": window}
+    notice = case_intake(**intake, applicant=who, provided=[]).notice
+    case = case_intake(
+        **intake, applicant=who, provided=["居民身份证", "户口簿", "近期一寸免冠照片"]
+    ).case
+    case_act(actor=worker, case_id=case.pk, action="complete", data={"outcome": "approved"})
+    review = review_submit(
+        receipt_no=case.receipt_no, phone_tail="1234", rating=1, comment="态度差", ip=None
+    )
+    return case.pk, notice.pk, review.rectification.pk
 
 
 def _routes(patterns, namespace="", prefix=""):

@@ -6,7 +6,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shequ.core.permissions import PERMISSIONS
 
 # Pages open to anyone or to any logged-in account, on purpose.
-PUBLIC = {"core:login", "core:logout", "core:switch_grant", "core:password_change", "healthz"}
+PUBLIC = {
+    "core:login",
+    "core:logout",
+    "core:switch_grant",
+    "core:password_change",
+    "healthz",
+    # 办事查询: a resident with a receipt number and phone digits, no account.
+    "services:public_lookup",
+    "services:public_case",
+    "services:public_notice_pdf",
+}
 
 
 def _walk(patterns, namespace=""):

@@ -339,7 +339,10 @@ def test_moving_a_community_to_another_street_moves_its_rollup(desk, tree, peopl
     assert CaseStat.objects.get().street_id == tree.street.pk
     admin = Actor.for_user(people.district_admin)
     region_move(
-        actor=admin, region=desk.community, new_parent=tree.other_street, new_code=tree.other_street.code + "099"
+        actor=admin,
+        region=desk.community,
+        new_parent=tree.other_street,
+        new_code=tree.other_street.code + "099",
     )
     assert CaseStat.objects.get().street_id == tree.other_street.pk
     # The figures of the new street now hold the case; the old street's do not.
