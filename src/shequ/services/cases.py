@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -52,6 +52,7 @@ from shequ.services.models import (
 )
 from shequ.services.selectors import can_accept
 from shequ.services.services import _district_id
+from shequ.services.stats import COUNTERS
 
 RECTIFY_DAYS = 5  # working days the secretary has to rectify a bad review
 SUPPLEMENT_MAX_DAYS = 30  # 容缺: materials within at most this many working days
@@ -244,11 +245,23 @@ def case_stats_bump(case: Case, **deltas: int) -> None:
     }
     if community.street_id is None:
         raise ValidationError(f"“{community.name}”缺少所属街道，请联系系统管理员。")
-    CaseStat.objects.bulk_create(
-        [CaseStat(district_id=case.district_id, street_id=community.street_id, **key)],
-        ignore_conflicts=True,
-    )
-    CaseStat.objects.filter(**key).update(**{k: F(k) + v for k, v in deltas.items()})
+    # One upsert (PostgreSQL and SQLite both speak ON CONFLICT … DO UPDATE).
+    row: dict[str, Any] = {
+        "district_id": case.district_id,
+        "street_id": community.street_id,
+        **key,
+    }
+    counters = {name: max(deltas.get(name, 0), 0) for name in COUNTERS}
+    table = CaseStat._meta.db_table
+    columns = [*row, *counters]
+    updates = ", ".join(f"{k} = {table}.{k} + %s" for k in deltas)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names from model meta
+            f"VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+            [*row.values(), *counters.values(), *deltas.values()],
+        )
 
 
 def _audit_case(actor: Actor, action: str, case: Case, **changes: Any) -> None:
