@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 TICK_JOBS: list[str] = [
     "shequ.core.audit_chain.seal_pending",
     "shequ.residents.rollups.region_stats_rebuild",
-    "shequ.services.stats.rebuild",
+    "shequ.services.stats.case_stats_rebuild",
     "shequ.core.idempotency.idempotency_keys_expire",
 ]
 

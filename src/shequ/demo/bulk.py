@@ -13,8 +13,22 @@ from typing import Any
 from django.db import connection
 
 from shequ.core.errors import Conflict
-from shequ.core.models import Grant, Region, RegionStat
+from shequ.core.models import Grant, ReceiptCounter, Region, RegionStat
 from shequ.residents.models import Household, Resident, ResidentTag
+from shequ.services.models import (
+    Case,
+    CaseStat,
+    CommunityItem,
+    Notice,
+    Qualification,
+    Rectification,
+    Review,
+    ServiceItem,
+    ServiceItemVersion,
+    Visit,
+    Window,
+    WindowDuty,
+)
 
 
 def column_names(model, fields: Sequence[str]) -> list[str]:
@@ -64,13 +78,40 @@ def write(model, fields: Sequence[str], rows: list[tuple]) -> None:
 
 
 def delete_district(district: Region) -> None:
-    """Remove the district and everything under it, table by table."""
-    if Grant.objects.filter(region__district=district).exists():
+    """Remove the district and everything under it, table by table. The
+    generator's own accounts (``bench-<community code>-…``) lose their grants
+    and qualifications there and are kept for the next run."""
+    own = Grant.objects.filter(region__district=district, user__username__startswith="bench-")
+    if Grant.objects.filter(region__district=district).exclude(pk__in=own).exists():
         raise Conflict(
             f"{district.name}（{district.code}）下还有账号授权，不能删除重建；请先收回这些授权。"
         )
     qn = connection.ops.quote_name
     region = qn(Region._meta.db_table)
+    own.delete()
+    in_district = "district_id = %s"
+    statements = [
+        (Rectification, in_district),
+        (Review, in_district),
+        (Visit, in_district),
+        (Notice, in_district),
+        (Case, in_district),
+        (CaseStat, in_district),
+        (ReceiptCounter, f"community_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
+        (WindowDuty, in_district),
+        (Qualification, in_district),
+        (Window, in_district),
+        (CommunityItem, in_district),
+    ]
+    with connection.cursor() as cursor:
+        for model, where in statements:
+            cursor.execute(
+                f"DELETE FROM {qn(model._meta.db_table)} WHERE {where}",  # noqa: S608
+                [district.pk],
+            )
+    ServiceItem.objects.filter(district=district).update(current_version=None)
+    ServiceItemVersion.objects.filter(item__district=district).delete()
+    ServiceItem.objects.filter(district=district).delete()
     statements = [
         (ResidentTag, f"community_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
         (Resident, "district_id = %s"),
@@ -148,6 +189,12 @@ def drop_indexes(models: Sequence[Any]) -> list[str]:
 def restore_indexes(restore: list[str], models: Sequence[Any]) -> None:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deleting a district's cases (--replace) queues deferred checks of
+            # the foreign keys pointing at them; CREATE INDEX refuses a table
+            # with pending trigger events, so fire them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for statement in restore:
             cursor.execute(statement)
         if connection.vendor == "postgresql":

@@ -299,10 +299,12 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         _load_residents(regions, residents, result)
         _load_accounts(regions, result)
         district = regions[DISTRICT_CODE]
-        worker = User.objects.get(username=demo_username(Role.COMMUNITY_WORKER))
-        result.catalog_rows = load_demo_catalog(
-            district, generalists=[(worker, regions[HOME_COMMUNITY])]
-        )
+        home = regions[HOME_COMMUNITY]
+        generalists = [
+            (User.objects.get(username=demo_username(role)), home)
+            for role in (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)
+        ]
+        result.catalog_rows = load_demo_catalog(district, generalists=generalists)
         if result.changed:
             region_stats_rebuild()
             audit_log(

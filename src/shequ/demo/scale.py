@@ -16,6 +16,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import time
@@ -31,11 +32,13 @@ from shequ.core.audit import audit_log
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
 from shequ.demo import bulk
+from shequ.demo import cases as desk
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
 from shequ.residents.models import Household, Resident, ResidentTag
 from shequ.residents.rollups import region_stats_rebuild
 from shequ.residents.services import id_columns, phone_columns
+from shequ.services.models import Case, Rectification, Review, Visit
 
 BENCH_CODE = "210399"
 BENCH_NAME = "基准区"
@@ -51,6 +54,7 @@ class Scale:
     buildings: int
     units_per_building: int
     residents: int
+    cases: int = 0  # 办件 over the two years before today (shequ.demo.cases)
 
 
 SCALES = {
@@ -61,6 +65,7 @@ SCALES = {
         buildings=30,
         units_per_building=2,
         residents=2_000,
+        cases=300,
     ),
     "district": Scale(
         streets=6,
@@ -69,6 +74,7 @@ SCALES = {
         buildings=6_000,
         units_per_building=2,
         residents=500_000,
+        cases=1_000_000,
     ),
 }
 
@@ -309,6 +315,7 @@ class GenerateResult:
     households: int = 0
     residents: int = 0
     tags: int = 0
+    desk: desk.DeskResult | None = None
     phases: dict[str, float] = field(default_factory=dict)  # label -> seconds
     compute_seconds: float = 0.0  # CPU seconds, summed over workers
     write_seconds: float = 0.0
@@ -394,7 +401,9 @@ def _run(
     if existing is not None and not replace:
         result.skipped = True
         return
-    loaded = (Household, Resident, ResidentTag)
+    loaded: tuple = (Household, Resident, ResidentTag)
+    if scale.cases:
+        loaded += (Case, Visit, Review, Rectification)
     restore = bulk.drop_indexes(loaded) if fast_load else []
     if existing is not None:
         with _timed(result, "删除旧数据 delete"):
@@ -408,6 +417,10 @@ def _run(
 
     with _timed(result, "住户与居民 households + residents"):
         tasks = _tasks(communities, regions, seed)
+        applicants: dict[int, list[tuple]] = {}
+        adult_before = timezone.localdate() - dt.timedelta(days=18 * 366)  # adults only
+        if tasks and tasks[0].dates_as_text:
+            adult_before = adult_before.isoformat()
         rows: Iterable[CommunityRows] = (
             pool.imap(build_rows, tasks) if pool is not None else map(build_rows, tasks)
         )
@@ -421,8 +434,24 @@ def _run(
             result.households += len(chunk.households)
             result.residents += len(chunk.residents)
             result.tags += len(chunk.tags)
+            if scale.cases and chunk.residents:
+                applicants[chunk.residents[0][2]] = desk.applicant_sample(
+                    chunk.residents, adult_before=adult_before, limit=desk.APPLICANTS_PER_COMMUNITY
+                )
             if done % 10 == 0 or done == len(tasks):
                 say(f"社区 {done}/{len(tasks)}：居民 {result.residents:,}")
+
+    if scale.cases:
+        with _timed(result, "服务台与办件 desk + cases"):
+            result.desk = desk.generate_desk(
+                district=regions[code],
+                communities=[regions[c.code] for c in communities],
+                applicants=applicants,
+                cases=scale.cases,
+                seed=f"{seed}",
+                pool=pool,
+                say=say,
+            )
 
     if fast_load:
         with _timed(result, "重建索引和外键 indexes + foreign keys"):
@@ -439,6 +468,7 @@ def _run(
             "regions": result.regions,
             "households": result.households,
             "residents": result.residents,
+            "cases": result.desk.cases if result.desk else 0,
             "replaced": result.replaced,
         },
         message="生成基准测试数据（shequ generate）",

@@ -377,21 +377,13 @@ def case_create(
 
     def run() -> tuple[int, dict]:
         community = selectors.community_get(actor=actor, community_id=payload.community_id)
-        # Only the columns intake needs: no version history, no duty roster.
-        item = (
-            selectors.item_list(actor=actor, include_retired=True)
-            .filter(pk=payload.item_id)
-            .first()
-        )
+        item = case_selectors.intake_item(actor=actor, item_id=payload.item_id)
         if item is None:
             raise ValidationError("事项不存在或不在本区事项清单中。", field="item_id")
         window = None
         if payload.window_id is not None:
-            window = (
-                selectors.window_list(actor=actor, community=community)
-                .prefetch_related(None)
-                .filter(pk=payload.window_id)
-                .first()
+            window = case_selectors.intake_window(
+                actor=actor, community=community, window_id=payload.window_id
             )
             if window is None:
                 raise ValidationError("窗口不存在或不属于本社区。", field="window_id")

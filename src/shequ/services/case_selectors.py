@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shequ.core.errors import NotFound
-from shequ.core.models import TimelineEvent
+from shequ.core.models import Region, TimelineEvent
 from shequ.core.scope import Actor
 from shequ.core.workflow import timeline_for
 from shequ.services.deadlines import LEVEL_LABELS, level_on
@@ -29,7 +29,9 @@ from shequ.services.models import (
     Notice,
     Rectification,
     RectificationState,
+    ServiceItem,
     Visit,
+    Window,
 )
 
 LIST_FIELDS = (
@@ -266,3 +268,23 @@ def public_timeline(*, case: Case) -> list[dict]:
         {"at": e.at, "label": e.action_label, "note": e.note if e.action != "review" else ""}
         for e in timeline_for(case)
     ]
+
+
+def intake_item(*, actor: Actor, item_id: int) -> ServiceItem | None:
+    """The item of the actor's district with its current version, in one
+    query: what intake needs and no more (the API's hot path)."""
+    actor.require("case.accept")
+    region = actor.region
+    if region is None:
+        return None
+    return (
+        ServiceItem.objects.select_related("current_version")
+        .filter(pk=item_id, district_id=region.district_id)
+        .first()
+    )
+
+
+def intake_window(*, actor: Actor, community: Region, window_id: int) -> Window | None:
+    """A window of ``community`` (which the caller has checked is in scope)."""
+    actor.require("case.accept")
+    return Window.objects.filter(pk=window_id, community=community).first()

@@ -176,8 +176,11 @@ def _adopted_item(community: Region, item: ServiceItem) -> ServiceItemVersion:
         raise ValidationError(f"“{item.name}”已停用，不能受理。", field="item")
     if not CommunityItem.objects.filter(community=community, item=item, active=True).exists():
         raise ValidationError(f"本社区未认领“{item.name}”，不能受理。", field="item")
-    version = ServiceItemVersion.objects.get(pk=item.current_version_id)
-    return version
+    # The version rides along when the caller loaded it (select_related).
+    cached = ServiceItem.current_version.is_cached(item)
+    if cached and item.current_version is not None:
+        return item.current_version
+    return ServiceItemVersion.objects.get(pk=item.current_version_id)
 
 
 def _require_qualified(

@@ -145,7 +145,7 @@ def key_labels(*, actor: Actor, key: str, ids: Iterable[object]) -> dict[object,
 
 
 @transaction.atomic
-def rebuild() -> int:
+def case_stats_rebuild() -> int:
     """Recompute every CaseStat row from the cases and reviews. Returns rows written."""
     if connection.vendor == "postgresql":
         # Intakes bump rows while this runs: wait for those in flight and hold

@@ -303,7 +303,7 @@ def test_tick_runs_every_job_in_order(people):
     assert [line.split(":")[0] for line in lines] == [
         "✓ seal_pending",
         "✓ region_stats_rebuild",
-        "✓ rebuild",
+        "✓ case_stats_rebuild",
         "✓ idempotency_keys_expire",
     ]
     assert lines[0].startswith("✓ seal_pending: 1 (")
@@ -336,7 +336,7 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
     assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
         "✓ seal_pending",
         "✓ region_stats_rebuild",
-        "✓ rebuild",
+        "✓ case_stats_rebuild",
         "✓ idempotency_keys_expire",
     ]
 

@@ -21,7 +21,7 @@ from shequ.services import case_selectors, selectors
 from shequ.services.cases import case_act, case_apply_online, case_intake, review_submit
 from shequ.services.forms_cases import CaseFilterForm
 from shequ.services.models import Case, CaseStat, Channel
-from shequ.services.stats import COUNTERS, case_figures, rebuild
+from shequ.services.stats import COUNTERS, case_figures, case_stats_rebuild
 from shequ.services.tests.conftest import ALL_MATERIALS, applicant
 from shequ.services.tests.helpers import adopt, make_item, make_window, qualify
 
@@ -357,10 +357,10 @@ def test_rebuild_reproduces_the_bumped_rows_exactly(data):
     bumped = _stat_rows()
     assert len(bumped) >= 5
 
-    assert rebuild() == len(bumped)
+    assert case_stats_rebuild() == len(bumped)
 
     assert _stat_rows() == bumped
-    assert rebuild() == len(bumped)  # idempotent
+    assert case_stats_rebuild() == len(bumped)  # idempotent
     assert _stat_rows() == bumped
 
 
@@ -371,7 +371,7 @@ def test_tick_rebuilds_a_damaged_rollup(data):
     CaseStat.objects.update(accepted=99)
     CaseStat.objects.filter(pk=CaseStat.objects.order_by("pk").first().pk).delete()
 
-    results = {r.name: r for r in run_tick(only="shequ.services.stats.rebuild")}
+    results = {r.name: r for r in run_tick(only="shequ.services.stats.case_stats_rebuild")}
 
-    assert results["rebuild"].ok
+    assert results["case_stats_rebuild"].ok
     assert _stat_rows() == bumped

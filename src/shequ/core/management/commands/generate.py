@@ -24,7 +24,8 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(SCALES),
             required=True,
-            help="small：3个社区、2,000名居民；district：60个社区、6,000栋楼、500,000名居民",
+            help="small：3个社区、2,000名居民、300件办件；"
+            "district：60个社区、6,000栋楼、500,000名居民、1,000,000件办件",
         )
         parser.add_argument(
             "--replace",
@@ -96,6 +97,17 @@ class Command(BaseCommand):
                 f"居民 {result.residents:,}、标签 {result.tags:,}"
             )
         )
+        if result.desk is not None:
+            d = result.desk
+            self.stdout.write(
+                f"服务台 / desk：窗口 {d.windows:,}、社工 {d.workers:,}、办件 {d.cases:,}"
+                f"（在办 {d.open_cases:,}）、到访 {d.visits:,}、评价 {d.reviews:,}、"
+                f"整改 {d.rectifications:,}、统计行 {d.stats:,}"
+            )
+            self.stdout.write(
+                f"  办件生成 {d.compute_seconds:.1f}s CPU（{result.workers or 1} 个进程合计）、"
+                f"写入 {d.write_seconds:.1f}s / cases: compute CPU, write"
+            )
         self.stdout.write("各阶段用时 / time per phase:")
         for label, seconds in result.phases.items():
             self.stdout.write(f"  {seconds:8.1f}s  {label}")
@@ -114,6 +126,18 @@ class Command(BaseCommand):
                 "households": result.households,
                 "residents": result.residents,
                 "tags": result.tags,
+                "cases": result.desk.cases if result.desk else 0,
+                "case_rows": {
+                    "visits": result.desk.visits,
+                    "reviews": result.desk.reviews,
+                    "rectifications": result.desk.rectifications,
+                    "case_stats": result.desk.stats,
+                    "states": result.desk.states,
+                    "compute_cpu_seconds": round(result.desk.compute_seconds, 2),
+                    "write_seconds": round(result.desk.write_seconds, 2),
+                }
+                if result.desk
+                else {},
                 "workers": result.workers,
                 "phases_seconds": {k: round(v, 2) for k, v in result.phases.items()},
                 "compute_cpu_seconds": round(result.compute_seconds, 2),
