@@ -204,19 +204,27 @@ class DeskResult:
 # -- staff ------------------------------------------------------------------------------------
 
 
-def bench_username(code: str, kind: str, n: int = 1) -> str:
-    return f"bench-{code}-{kind}{n}"
+def bench_username(code: str, kind: str, n: int = 1, prefix: str = "bench") -> str:
+    return f"{prefix}-{code}-{kind}{n}"
 
 
-def _staff(communities: list[Region]) -> dict[int, dict[str, list[User]]]:
+def _staff(communities: list[Region], prefix: str = "bench") -> dict[int, dict[str, list[User]]]:
     """Per community ``WORKERS_PER_COMMUNITY`` qualified generalists and a
     secretary, with unusable passwords (benchmarks log in with tokens or
     ``force_login``); existing accounts of an earlier run are reused."""
     wanted: dict[str, tuple[Region, str, str]] = {}
     for c in communities:
         for n in range(1, WORKERS_PER_COMMUNITY + 1):
-            wanted[bench_username(c.code, "w", n)] = (c, Role.COMMUNITY_WORKER, f"{c.name}社工{n}")
-        wanted[bench_username(c.code, "s")] = (c, Role.COMMUNITY_SECRETARY, f"{c.name}书记")
+            wanted[bench_username(c.code, "w", n, prefix)] = (
+                c,
+                Role.COMMUNITY_WORKER,
+                f"{c.name}社工{n}",
+            )
+        wanted[bench_username(c.code, "s", 1, prefix)] = (
+            c,
+            Role.COMMUNITY_SECRETARY,
+            f"{c.name}书记",
+        )
     have = {u.username: u for u in User.objects.filter(username__in=list(wanted))}
     unusable = make_password(None)
     User.objects.bulk_create(
@@ -684,16 +692,25 @@ def generate_desk(
     today: dt.date | None = None,
     pool: Any = None,
     say: Callable[[str], None] = lambda _m: None,
+    staff_prefix: str = "bench",
+    own_staff: dict[int, dict[str, list[User]]] | None = None,
 ) -> DeskResult:
     """Write the desk of ``communities`` (all of ``district``'s) and ``cases``
     cases spread evenly over them. Runs inside the caller's transaction; the
     rows are built in ``pool`` (a multiprocessing pool forked before any
-    database connection) when given, while this process writes."""
+    database connection) when given, while this process writes.
+
+    Staff accounts are ``<staff_prefix>-<community code>-w1…`` (created when
+    missing); ``own_staff`` puts given accounts first (the demo's own worker
+    and secretary take the cases of their community)."""
     result = DeskResult()
     today = today or timezone.localdate()
     now = timezone.now()
     result.items = load_demo_catalog(district, now=now)
-    staff = _staff(communities)
+    staff = _staff(communities, staff_prefix)
+    for c_id, people in (own_staff or {}).items():
+        staff[c_id]["workers"] = [*people.get("workers", []), *staff[c_id]["workers"]]
+        staff[c_id]["secretary"] = [*people.get("secretary", []), *staff[c_id]["secretary"]]
     result.workers = sum(len(s["workers"]) for s in staff.values())
     versions = _versions(district)
     adopted: dict[int, list[int]] = defaultdict(list)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from shequ.core.audit import audit_log
 from shequ.core.models import Grant, Region, RegionLevel, User
@@ -28,6 +29,7 @@ from shequ.services.demo_catalog import load_demo_catalog
 DISTRICT_CODE = "210302"
 DISTRICT_NAME = "城东区"
 DEFAULT_RESIDENTS = 5000
+DEMO_CASES = 3000  # two years of the desk's work across the district
 SEED = 20260101
 ROOMS_PER_FLOOR = 2
 
@@ -144,6 +146,7 @@ class DemoResult:
     grants_created: int = 0
     resident_linked: bool = False
     catalog_rows: int = 0
+    cases_created: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
 
@@ -156,6 +159,7 @@ class DemoResult:
             or self.grants_created
             or self.resident_linked
             or self.catalog_rows
+            or self.cases_created
         )
 
 
@@ -270,6 +274,61 @@ def _load_accounts(regions: dict[str, Region], result: DemoResult) -> None:
         result.accounts.append((username, role.label, _label(region, regions)))
 
 
+def _load_cases(district: Region, home: Region, result: DemoResult) -> None:
+    """Two years of the desk's cases (generated as final rows, like the
+    register), once: the demo worker and secretary hold those of 站前社区."""
+    from shequ.demo.cases import generate_desk
+    from shequ.services.models import Case
+
+    if Case.objects.filter(district=district).exists():
+        return
+    communities = list(
+        Region.objects.filter(district=district, level=RegionLevel.COMMUNITY).order_by("code")
+    )
+    adult_before = timezone.localdate().replace(year=timezone.localdate().year - 18)
+    applicants = {
+        c.pk: list(
+            Resident.objects.filter(
+                community=c, phone_enc__isnull=False, birth_date__lte=adult_before
+            )
+            .order_by("id")
+            .values_list(
+                "id",
+                "name",
+                "id_number_enc",
+                "id_number_index",
+                "id_number_tail",
+                "phone_enc",
+                "phone_head",
+                "phone_tail",
+            )
+        )
+        for c in communities
+    }
+    # A community without an adult with a phone (a tiny --residents) has no applicant.
+    communities = [c for c in communities if applicants[c.pk]]
+    if not communities:
+        return
+    own = {
+        home.pk: {
+            "workers": [User.objects.get(username=demo_username(Role.COMMUNITY_WORKER))],
+            "secretary": [User.objects.get(username=demo_username(Role.COMMUNITY_SECRETARY))],
+        }
+    }
+    if home.pk not in {c.pk for c in communities}:
+        own = {}
+    desk = generate_desk(
+        district=district,
+        communities=communities,
+        applicants=applicants,
+        cases=DEMO_CASES,
+        seed=str(SEED),
+        staff_prefix="desk",
+        own_staff=own,
+    )
+    result.cases_created = desk.cases
+
+
 def _label(region: Region, regions: dict[str, Region]) -> str:
     """站前社区站前小区1号楼 for a building; the plain name above a community."""
     if region.level <= RegionLevel.COMMUNITY:
@@ -288,6 +347,9 @@ def _counts(district: Region) -> dict[str, int]:
     }
     counts["住户"] = Household.objects.filter(district=district).count()
     counts["居民"] = Resident.objects.filter(district=district).count()
+    from shequ.services.models import Case
+
+    counts["办件"] = Case.objects.filter(district=district).count()
     return counts
 
 
@@ -305,6 +367,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
             for role in (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)
         ]
         result.catalog_rows = load_demo_catalog(district, generalists=generalists)
+        _load_cases(district, home, result)
         if result.changed:
             region_stats_rebuild()
             audit_log(
@@ -318,6 +381,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "users": result.users_created,
                     "grants": result.grants_created,
                     "catalog": result.catalog_rows,
+                    "cases": result.cases_created,
                 },
                 message="加载演示数据（shequ demo）",
             )

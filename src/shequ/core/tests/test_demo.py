@@ -263,3 +263,24 @@ def test_demo_is_deterministic():
     # then
     assert people() == first
     assert sorted(User.objects.values_list("username", "full_name")) == first_names
+
+
+def test_demo_loads_two_years_of_cases_with_the_demo_worker_at_the_window():
+    from shequ.core.scope import Actor
+    from shequ.services.case_selectors import my_open_cases
+    from shequ.services.models import Case, CaseStat
+    from shequ.services.stats import case_figures
+
+    run_demo(residents=600)
+    district = Region.objects.get(level=RegionLevel.DISTRICT)
+    assert Case.objects.filter(district=district).count() == 3000
+    worker = User.objects.get(username="demo-community-worker")
+    assert Case.objects.filter(accepted_by=worker).exists()
+    # The worker's own list and the rollup work on the loaded rows.
+    assert my_open_cases(actor=Actor.for_user(worker)).exists()
+    admin = Actor.for_user(User.objects.get(username="demo-district-admin"))
+    figures = case_figures(actor=admin)
+    assert figures.accepted == Case.objects.filter(accepted_on__isnull=False).count()
+    assert CaseStat.objects.exists()
+    run_demo(residents=600)
+    assert Case.objects.count() == 3000  # a second run adds none
