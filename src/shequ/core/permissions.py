@@ -55,6 +55,10 @@ PERMISSIONS: dict[str, str] = {
     "case.apply": "网上申请办事",
     "rectification.handle": "落实差评整改",
     "rectification.follow_up": "整改回访",
+    "appeal.view": "查看居民诉求",
+    "appeal.create": "登记居民诉求（本人或代为登记）",
+    "appeal.triage": "分办、办结和合并居民诉求",
+    "appeal.self": "提出和查看本人的诉求",
 }
 
 _READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
@@ -82,12 +86,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "service_item.view",
             "service_item.manage",
             "case.view",
+            "appeal.view",
         }
     ),
     Role.STREET_OFFICER: frozenset(
         _READ_REGION
         | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
-        | {"service_item.view", "qualification.manage", "case.view"}
+        | {"service_item.view", "qualification.manage", "case.view", "appeal.view"}
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         _READ_REGION
@@ -95,18 +100,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"api.token", "service_item.view", "service_item.adopt", "window.manage"}
         | {"qualification.manage", "case.view", "case.accept", "case.handle"}
         | {"rectification.handle", "rectification.follow_up"}
+        | {"appeal.view", "appeal.create", "appeal.triage"}
     ),
     Role.COMMUNITY_WORKER: frozenset(
         _READ_REGION
         | _REGISTER
         | {"api.token", "service_item.view", "case.view", "case.accept", "case.handle"}
-        | {"rectification.follow_up"}
+        | {"rectification.follow_up", "appeal.view", "appeal.create", "appeal.triage"}
     ),
     # A building head knows the residents of the building, not their 低保 or
     # disability status, and never sees a full ID number.
-    Role.BUILDING_HEAD: frozenset({"home.view", "region.view", "resident.view"}),
+    Role.BUILDING_HEAD: frozenset(
+        {"home.view", "region.view", "resident.view", "appeal.view", "appeal.create"}
+    ),
     Role.INSPECTOR: frozenset(_READ_REGION | {"service_item.view"}),
-    Role.RESIDENT: frozenset({"home.view", "resident.self", "case.apply"}),
+    Role.RESIDENT: frozenset({"home.view", "resident.self", "case.apply", "appeal.self"}),
     Role.SYSTEM_ADMIN: frozenset({"home.view", "region.view", "user.manage", "calendar.view"}),
     Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),
     Role.AUDIT_ADMIN: frozenset({"home.view", "audit.view"}),
