@@ -60,6 +60,7 @@ from shequ.services.models import (
     VisitPurpose,
     Window,
 )
+from shequ.services.stats import COUNTERS
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
@@ -148,17 +149,7 @@ STAT_FIELDS = (
     "item",
     "window_id_key",
     "worker_id_key",
-    "accepted",
-    "completed",
-    "on_time",
-    "overdue",
-    "one_trip",
-    "rated",
-    "rating_5",
-    "rating_4",
-    "rating_3",
-    "rating_2",
-    "rating_1",
+    *COUNTERS,
 )
 COUNTER_FIELDS = ("community", "day", "last")
 

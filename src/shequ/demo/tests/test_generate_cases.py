@@ -31,6 +31,7 @@ from shequ.services.models import (
     Window,
 )
 from shequ.services.selectors import can_accept
+from shequ.services.stats import COUNTERS
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +43,7 @@ STAT_COLUMNS = (
     "item_id",
     "window_id_key",
     "worker_id_key",
-    "accepted",
-    "completed",
-    "on_time",
-    "overdue",
-    "one_trip",
-    "rated",
-    "rating_5",
-    "rating_4",
-    "rating_3",
-    "rating_2",
-    "rating_1",
+    *COUNTERS,
 )
 
 
