@@ -812,3 +812,129 @@ def generate_desk(
         )
     )
     return result
+
+
+# -- the history of generated cases (demo scale) ---------------------------------------------
+
+
+def timeline_backfill(district: Region) -> int:
+    """Timeline events for the generated cases of ``district`` that have none:
+    application, acceptance, the pause a paused case is in, completion,
+    delivery or withdrawal, and the review — what the final row implies.
+    Reads the cases back through the ORM, so it is for the demo's thousands,
+    not the benchmark's million. Returns the events written."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from shequ.core.models import TimelineEvent
+    from shequ.services.cases import CASE_FLOW
+
+    ct = ContentType.objects.get_for_model(Case)
+    have = set(
+        TimelineEvent.objects.filter(content_type=ct).values_list("object_id", flat=True).distinct()
+    )
+    label = {t.action: t.label for t in CASE_FLOW.transitions}
+    events: list[TimelineEvent] = []
+
+    def add(
+        case: Case, at: Any, action: str, text: str, before: str, after: str, **kw: Any
+    ) -> None:
+        events.append(
+            TimelineEvent(
+                content_type=ct,
+                object_id=case.pk,
+                at=at,
+                actor_id=kw.get("actor"),
+                actor_role=kw.get("role", ""),
+                action=action,
+                action_label=text,
+                from_state=before,
+                to_state=after,
+                note=kw.get("note", ""),
+            )
+        )
+
+    cases = (
+        Case.objects.filter(district=district)
+        .exclude(pk__in=have)
+        .select_related("review")
+        .order_by("id")
+    )
+    worker = Role.COMMUNITY_WORKER
+    for case in cases.iterator(chunk_size=2000):
+        state = CaseState.SUBMITTED
+        if case.channel == Channel.ONLINE:
+            add(case, case.submitted_at, "apply", "网上申请", "", state)
+        if case.accepted_at is not None:
+            before, state = ("" if case.channel != Channel.ONLINE else state), CaseState.ACCEPTED
+            text = "容缺受理" if not case.materials_complete and case.supplement_by else "受理"
+            add(
+                case,
+                case.accepted_at,
+                "accept",
+                text,
+                before,
+                state,
+                actor=case.accepted_by_id,
+                role=worker,
+            )
+        if case.status in (CaseState.SUPPLEMENT, CaseState.SUSPENDED) and case.paused_since:
+            action = "request_supplement" if case.status == CaseState.SUPPLEMENT else "suspend"
+            at = dt.datetime.combine(case.paused_since, dt.time(10, 0), tzinfo=BEIJING)
+            add(
+                case,
+                at,
+                action,
+                label[action],
+                state,
+                case.status,
+                actor=case.accepted_by_id,
+                role=worker,
+            )
+        if case.completed_at is not None:
+            add(
+                case,
+                case.completed_at,
+                "complete",
+                label["complete"],
+                CaseState.IN_PROGRESS,
+                CaseState.COMPLETED,
+                actor=case.completed_by_id,
+                role=worker,
+                note=case.outcome_reason,
+            )
+        if case.delivered_at is not None:
+            add(
+                case,
+                case.delivered_at,
+                "deliver",
+                label["deliver"],
+                CaseState.COMPLETED,
+                CaseState.DELIVERED,
+                actor=case.completed_by_id,
+                role=worker,
+            )
+        if case.status in (CaseState.WITHDRAWN, CaseState.NOT_ACCEPTED):
+            action = "withdraw" if case.status == CaseState.WITHDRAWN else "decline"
+            at = case.accepted_at or case.submitted_at
+            add(
+                case,
+                at + dt.timedelta(hours=2),
+                action,
+                label[action],
+                state,
+                case.status,
+                note=case.closed_reason,
+            )
+        review = getattr(case, "review", None)
+        if review is not None:
+            add(
+                case,
+                review.at,
+                "review",
+                f"评价：{review.get_rating_display()}",
+                case.status,
+                case.status,
+                note=review.comment,
+            )
+    TimelineEvent.objects.bulk_create(events, batch_size=2000)
+    return len(events)

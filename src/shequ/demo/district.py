@@ -277,7 +277,7 @@ def _load_accounts(regions: dict[str, Region], result: DemoResult) -> None:
 def _load_cases(district: Region, home: Region, result: DemoResult) -> None:
     """Two years of the desk's cases (generated as final rows, like the
     register), once: the demo worker and secretary hold those of 站前社区."""
-    from shequ.demo.cases import generate_desk
+    from shequ.demo.cases import generate_desk, timeline_backfill
     from shequ.services.models import Case
 
     if Case.objects.filter(district=district).exists():
@@ -327,6 +327,7 @@ def _load_cases(district: Region, home: Region, result: DemoResult) -> None:
         own_staff=own,
     )
     result.cases_created = desk.cases
+    timeline_backfill(district)
 
 
 def _label(region: Region, regions: dict[str, Region]) -> str:

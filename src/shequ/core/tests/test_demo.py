@@ -282,5 +282,12 @@ def test_demo_loads_two_years_of_cases_with_the_demo_worker_at_the_window():
     figures = case_figures(actor=admin)
     assert figures.accepted == Case.objects.filter(accepted_on__isnull=False).count()
     assert CaseStat.objects.exists()
+    # Each generated case has its history: applied or accepted first, and a
+    # completed one has its completion.
+    from shequ.core.workflow import timeline_for
+
+    done = Case.objects.filter(status="completed").first()
+    actions = [e.action for e in timeline_for(done)]
+    assert actions[0] in ("apply", "accept") and "complete" in actions
     run_demo(residents=600)
     assert Case.objects.count() == 3000  # a second run adds none
