@@ -6,11 +6,13 @@ error format are shared (see shequ.core.api_auth).
 
 from ninja import NinjaAPI
 
+from shequ.appeals.api import router as appeals_router
 from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
 from shequ.residents.api import router as residents_router
 from shequ.services.api import router as services_router
 from shequ.services.api_cases import router as cases_router
+from shequ.whistles.api import router as whistles_router
 
 api = NinjaAPI(
     title="Shequ 社区治理平台 API",
@@ -25,3 +27,5 @@ api.add_router("/", core_router)
 api.add_router("/residents/", residents_router)
 api.add_router("/services/", services_router)
 api.add_router("/services/", cases_router)
+api.add_router("/appeals/", appeals_router)
+api.add_router("/whistles/", whistles_router)

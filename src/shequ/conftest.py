@@ -109,6 +109,8 @@ class People:
     system_admin: User
     security_admin: User
     audit_admin: User
+    department_liaison: User  # speaks for 站前派出所 (whistles.Liaison)
+    unit_liaison: User  # speaks for 城东第一中学
 
 
 @pytest.fixture
@@ -127,7 +129,28 @@ def people(tree: Tree) -> People:
         system_admin=user_with(R.SYSTEM_ADMIN, tree.district, "system_admin"),
         security_admin=user_with(R.SECURITY_ADMIN, tree.district, "security_admin"),
         audit_admin=user_with(R.AUDIT_ADMIN, tree.district, "audit_admin"),
+        department_liaison=_liaison(R.DEPARTMENT_LIAISON, tree, "department_liaison"),
+        unit_liaison=_liaison(R.UNIT_LIAISON, tree, "unit_liaison"),
     )
+
+
+def _liaison(role: Role, tree: Tree, username: str) -> User:
+    """A liaison account with its whistles.Liaison row (imported late: the
+    whistles app builds on core, not the other way round)."""
+    from shequ.whistles.models import Department, DepartmentKind, Liaison, Unit, UnitKind
+
+    user = user_with(role, tree.district, username)
+    if role == Role.DEPARTMENT_LIAISON:
+        body = Department.objects.create(
+            district=tree.district, name="站前派出所", kind=DepartmentKind.POLICE
+        )
+        Liaison.objects.create(user=user, district=tree.district, department=body)
+    else:
+        unit = Unit.objects.create(
+            district=tree.district, name="城东第一中学", kind=UnitKind.SCHOOL
+        )
+        Liaison.objects.create(user=user, district=tree.district, unit=unit)
+    return user
 
 
 @pytest.fixture(autouse=True)

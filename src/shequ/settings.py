@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.residents",
     "shequ.services",
+    "shequ.whistles",
+    "shequ.appeals",
+    "shequ.open311",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +206,5 @@ LOGGING = {
 SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "Shequ@2026demo")
 # Page size of every list page.
 SHEQU_PAGE_SIZE = 50
+# 居民诉求: a closed appeal may be reopened once within this many calendar days.
+APPEAL_REOPEN_DAYS = int(os.environ.get("SHEQU_APPEAL_REOPEN_DAYS", "7"))

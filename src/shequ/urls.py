@@ -8,6 +8,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("residents/", include("shequ.residents.urls")),
     path("services/", include("shequ.services.urls")),
+    path("appeals/", include("shequ.appeals.urls")),
+    path("whistles/", include("shequ.whistles.urls")),
+    path("open311/", include("shequ.open311.urls")),
     path("", include("shequ.core.urls")),
 ]
 

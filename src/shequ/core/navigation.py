@@ -24,9 +24,11 @@ SECTIONS: list[Section] = [
     Section("我的信息", "residents:me", "resident.self", "居民"),
     Section("网上办事", "services:apply_list", "case.apply", "居民"),
     Section("我的申请", "services:my_applications", "case.apply", "居民"),
+    Section("我的诉求", "appeals:mine", "appeal.self", "居民"),
     Section("一窗受理", "services:home", "service_item.view", "基层治理"),
     Section("居民诉求", "appeals:list", "appeal.view", "基层治理"),
     Section("吹哨报到", "whistles:list", "whistle.view", "基层治理"),
+    Section("结对共建", "whistles:pairing_list", "pairing.view", "共建共享"),
     Section("议事协商", "deliberation:home", "topic.view", "基层治理"),
     Section("红旗驿站", "party:home", "party.view", "党建引领"),
     Section("志愿与社会组织", "civic:home", "civic.view", "共建共享"),
@@ -39,6 +41,7 @@ SECTIONS: list[Section] = [
     Section("角色授权", "core:grants", "grant.manage", "系统"),
     Section("审计记录", "core:audit", "audit.view", "系统"),
     Section("接口令牌", "core:tokens", "api.token", "系统"),
+    Section("Open311 接入", "open311:clients", "open311.manage", "系统"),
 ]
 
 

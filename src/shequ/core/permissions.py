@@ -16,6 +16,10 @@ class Role(models.TextChoices):
     BUILDING_HEAD = "building_head", "楼栋长"
     INSPECTOR = "inspector", "视察委员（只读）"
     RESIDENT = "resident", "居民"
+    # Accounts of a department or stationed unit (granted on the district;
+    # whistles.Liaison names the body): they see only what is addressed to it.
+    DEPARTMENT_LIAISON = "department_liaison", "职能部门联络员"
+    UNIT_LIAISON = "unit_liaison", "驻区单位联络员"
     # 等保 三员分立: three administrators, no account holds two of them.
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
@@ -23,6 +27,7 @@ class Role(models.TextChoices):
 
 
 SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+LIAISON_ROLES = frozenset({Role.DEPARTMENT_LIAISON, Role.UNIT_LIAISON})
 
 PERMISSIONS: dict[str, str] = {
     "home.view": "查看首页",
@@ -59,6 +64,12 @@ PERMISSIONS: dict[str, str] = {
     "appeal.create": "登记居民诉求（本人或代为登记）",
     "appeal.triage": "分办、办结和合并居民诉求",
     "appeal.self": "提出和查看本人的诉求",
+    "open311.manage": "管理 Open311 接入客户端",
+    "pairing.view": "查看结对共建",
+    "pairing.manage": "签订和终止结对共建协议",
+    "pairing.act": "登记共建活动",
+    "pairing.rate": "季度评价结对单位",
+    "department.manage": "维护职能部门、驻区单位和联络员",
 }
 
 _READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
@@ -87,12 +98,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "service_item.manage",
             "case.view",
             "appeal.view",
+            "open311.manage",
+            "pairing.view",
+            "department.manage",
         }
     ),
     Role.STREET_OFFICER: frozenset(
         _READ_REGION
         | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
         | {"service_item.view", "qualification.manage", "case.view", "appeal.view"}
+        | {"pairing.view", "pairing.manage"}
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         _READ_REGION
@@ -101,20 +116,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"qualification.manage", "case.view", "case.accept", "case.handle"}
         | {"rectification.handle", "rectification.follow_up"}
         | {"appeal.view", "appeal.create", "appeal.triage"}
+        | {"pairing.view", "pairing.manage", "pairing.act", "pairing.rate"}
     ),
     Role.COMMUNITY_WORKER: frozenset(
         _READ_REGION
         | _REGISTER
         | {"api.token", "service_item.view", "case.view", "case.accept", "case.handle"}
         | {"rectification.follow_up", "appeal.view", "appeal.create", "appeal.triage"}
+        | {"pairing.view", "pairing.act"}
     ),
     # A building head knows the residents of the building, not their 低保 or
     # disability status, and never sees a full ID number.
     Role.BUILDING_HEAD: frozenset(
         {"home.view", "region.view", "resident.view", "appeal.view", "appeal.create"}
     ),
-    Role.INSPECTOR: frozenset(_READ_REGION | {"service_item.view"}),
+    Role.INSPECTOR: frozenset(_READ_REGION | {"service_item.view", "pairing.view"}),
     Role.RESIDENT: frozenset({"home.view", "resident.self", "case.apply", "appeal.self"}),
+    Role.DEPARTMENT_LIAISON: frozenset({"home.view", "pairing.view", "pairing.act"}),
+    Role.UNIT_LIAISON: frozenset({"home.view", "pairing.view", "pairing.act"}),
     Role.SYSTEM_ADMIN: frozenset({"home.view", "region.view", "user.manage", "calendar.view"}),
     Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),
     Role.AUDIT_ADMIN: frozenset({"home.view", "audit.view"}),

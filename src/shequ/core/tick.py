@@ -24,6 +24,7 @@ TICK_JOBS: list[str] = [
     "shequ.core.audit_chain.seal_pending",
     "shequ.residents.rollups.region_stats_rebuild",
     "shequ.services.stats.case_stats_rebuild",
+    "shequ.whistles.services.pairing_flags_refresh",
     "shequ.core.idempotency.idempotency_keys_expire",
 ]
 

@@ -21,6 +21,7 @@ from shequ.core.permissions import Role
 from shequ.core.scope import Actor
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
+from shequ.open311.services import client_ensure
 from shequ.residents.models import Household, Relation, Resident, ResidentTag
 from shequ.residents.rollups import region_stats_rebuild
 from shequ.residents.services import id_columns, phone_columns
@@ -31,6 +32,7 @@ DISTRICT_NAME = "城东区"
 DEFAULT_RESIDENTS = 5000
 DEMO_CASES = 3000  # two years of the desk's work across the district
 SEED = 20260101
+DEMO_OPEN311_KEY = "demo-open311-key"  # noqa: S105 - the demo's published Open311 api_key
 ROOMS_PER_FLOOR = 2
 
 # street: [(community, population served, households served,
@@ -147,6 +149,7 @@ class DemoResult:
     resident_linked: bool = False
     catalog_rows: int = 0
     cases_created: int = 0
+    open311_clients: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
 
@@ -160,6 +163,7 @@ class DemoResult:
             or self.resident_linked
             or self.catalog_rows
             or self.cases_created
+            or self.open311_clients
         )
 
 
@@ -369,6 +373,14 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         ]
         result.catalog_rows = load_demo_catalog(district, generalists=generalists)
         _load_cases(district, home, result)
+        result.open311_clients = int(
+            client_ensure(
+                district=district,
+                name="演示客户端",
+                raw_key=DEMO_OPEN311_KEY,
+                command="shequ demo",
+            )
+        )
         if result.changed:
             region_stats_rebuild()
             audit_log(
@@ -383,6 +395,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "grants": result.grants_created,
                     "catalog": result.catalog_rows,
                     "cases": result.cases_created,
+                    "open311_clients": result.open311_clients,
                 },
                 message="加载演示数据（shequ demo）",
             )

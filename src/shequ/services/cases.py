@@ -552,6 +552,53 @@ def case_apply_online(
     return case
 
 
+@transaction.atomic
+def case_receive_online(
+    *,
+    source: str,
+    community: Region,
+    item: ServiceItem,
+    applicant_name: str,
+    id_number: str,
+    phone: str,
+    provided: Iterable[str],
+    form_data: dict[str, Any] | None = None,
+) -> Case:
+    """An online application from an external channel with no user (an
+    Open311 client): like ``case_apply_online`` it waits, submitted, for a
+    worker to accept it; audited as the command ``source``."""
+    source = str(source or "").strip()
+    if not source:
+        raise ValidationError("缺少申请来源。", field="source")
+    actor = Actor.for_command(source[:64])
+    if community.level != RegionLevel.COMMUNITY:
+        raise ValidationError("请选择社区。", field="community")
+    version = _adopted_item(community, item)
+    if not version.online_allowed:
+        raise ValidationError(f"“{item.name}”不能网上申请，请到社区窗口办理。", field="item")
+    columns = applicant_columns(Applicant(name=applicant_name, id_number=id_number, phone=phone))
+    materials = checklist(version, provided)
+    form = clean_form_data(version, form_data)
+    now = timezone.now()
+    case = Case.objects.create(
+        district_id=_district_id(community),
+        community=community,
+        receipt_no=receipt_next(community=community, day=timezone.localdate(now)),
+        item=item,
+        version=version,
+        channel=Channel.ONLINE,
+        status=CaseState.SUBMITTED,
+        materials=materials,
+        materials_complete=all(m["provided"] for m in materials),
+        form_data=form,
+        submitted_at=now,
+        **columns,
+    )
+    _event(case, actor, action="apply", label=f"网上申请（{source[:40]}）", from_state="")
+    _audit_case(actor, "case.apply", case, channel=Channel.ONLINE, source=source[:64])
+    return case
+
+
 # -- the workflow ------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from shequ.core.api_auth import token_issue
 from shequ.core.audit import audit_log
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import ApiToken, Grant, Region, RegionLevel, User
-from shequ.core.permissions import SEPARATED_ADMIN_ROLES, Role
+from shequ.core.permissions import LIAISON_ROLES, SEPARATED_ADMIN_ROLES, Role
 from shequ.core.scope import Actor
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
@@ -38,6 +38,8 @@ ROLE_LEVELS: dict[str, int] = {
     Role.COMMUNITY_WORKER: RegionLevel.COMMUNITY,
     Role.RESIDENT: RegionLevel.COMMUNITY,
     Role.BUILDING_HEAD: RegionLevel.BUILDING,
+    Role.DEPARTMENT_LIAISON: RegionLevel.DISTRICT,
+    Role.UNIT_LIAISON: RegionLevel.DISTRICT,
 }
 
 
@@ -187,6 +189,11 @@ def grant_create(*, actor: Actor, user: User, role: str, region: Region) -> Gran
     if role not in Role.values:
         raise ValidationError("请选择有效的角色。", field="role")
     label = Role(role).label
+    if role in LIAISON_ROLES:
+        # A liaison needs the body it speaks for: whistles.services.liaison_grant.
+        raise ValidationError(
+            f"“{label}”由区民政管理员在“结对共建·部门和单位”中授权。", field="role"
+        )
     if not actor.covers(region):
         raise PermissionDenied("授权范围超出您本人的管辖范围。")
     if user.pk == actor.require_user().pk:

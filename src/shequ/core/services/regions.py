@@ -363,12 +363,29 @@ def _move_register(*, region: Region, old_parent: Region, new_parent: Region) ->
     return moved
 
 
+def _community_tables() -> list[type]:
+    """Every model outside core and the register whose rows carry both their
+    ``district`` and their ``community`` (the sharding and scope keys): cases,
+    appeals, pairing agreements … — found from the app registry, so a new
+    app's tables follow a move without an edit here."""
+    from django.apps import apps
+
+    out = []
+    for model in apps.get_models():
+        if model._meta.app_label in {"core", "residents"}:
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        if {"district", "community"} <= names:
+            out.append(model)
+    return out
+
+
 def _move_desk(*, region: Region, old_parent: Region, new_parent: Region) -> dict[str, int]:
-    """Cases stay with the community that accepted them (a compound moved to
-    another community keeps its history where it was made); a street or
-    community moved elsewhere takes its desk rows' ``district`` and the
-    rollup's ``street`` along."""
-    from shequ.services import models as desk
+    """Rows made in a community (cases, appeals, agreements…) stay with it — a
+    compound moved to another community keeps its history where it was made;
+    a street or community moved to another district takes its rows'
+    ``district`` along, and the case rollup's ``street`` follows a community."""
+    from shequ.services.models import CaseStat
 
     if region.level > RegionLevel.COMMUNITY:
         return {}
@@ -377,23 +394,12 @@ def _move_desk(*, region: Region, old_parent: Region, new_parent: Region) -> dic
     )
     moved: dict[str, int] = {}
     if new_parent.district_id != old_parent.district_id:
-        for model in (
-            desk.Case,
-            desk.Notice,
-            desk.Visit,
-            desk.Review,
-            desk.Rectification,
-            desk.CaseStat,
-            desk.Window,
-            desk.WindowDuty,
-            desk.Qualification,
-            desk.CommunityItem,
-        ):
-            moved[model._meta.model_name or ""] = model.objects.filter(
+        for model in _community_tables():
+            moved[model._meta.label_lower] = model._default_manager.filter(
                 community__in=subtree.values("pk")
             ).update(district_id=new_parent.district_id)
     if region.level == RegionLevel.COMMUNITY:
-        moved["casestat_street"] = desk.CaseStat.objects.filter(community=region).update(
+        moved["casestat_street"] = CaseStat.objects.filter(community=region).update(
             street_id=new_parent.pk
         )
     return {k: v for k, v in moved.items() if v}

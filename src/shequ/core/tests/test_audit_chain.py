@@ -304,6 +304,7 @@ def test_tick_runs_every_job_in_order(people):
         "✓ seal_pending",
         "✓ region_stats_rebuild",
         "✓ case_stats_rebuild",
+        "✓ pairing_flags_refresh",
         "✓ idempotency_keys_expire",
     ]
     assert lines[0].startswith("✓ seal_pending: 1 (")
@@ -337,6 +338,7 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
         "✓ seal_pending",
         "✓ region_stats_rebuild",
         "✓ case_stats_rebuild",
+        "✓ pairing_flags_refresh",
         "✓ idempotency_keys_expire",
     ]
 

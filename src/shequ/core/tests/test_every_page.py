@@ -5,19 +5,22 @@ and anonymous visitors are always sent to the login page."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from shequ.appeals.tests.helpers import appeal_page_args
 from shequ.core.api_auth import token_issue
 from shequ.core.models import AuditRecord, Holiday
+from shequ.core.permissions import Role
 from shequ.core.scope import Actor
 from shequ.core.tests.test_url_permissions import PUBLIC
 from shequ.residents.models import Relation
 from shequ.residents.tests.helpers import resident
 from shequ.services.cases import Applicant, case_act, case_intake, review_submit
 from shequ.services.tests.helpers import adopt, make_item, make_window, qualify
+from shequ.whistles.tests.helpers import pairing_page_args
 
 PEOPLE = [
     "district_admin", "street_officer", "other_street_officer", "secretary", "worker",
     "other_worker", "building_head", "inspector", "resident", "system_admin",
-    "security_admin", "audit_admin",
+    "security_admin", "audit_admin", "department_liaison", "unit_liaison",
 ]  # fmt: skip
 
 
@@ -49,6 +52,9 @@ def pages(tree, people):
         "notice_id": notice_id,
         "rectification_id": rectification_id,
         "action": "start",
+        "client_id": _open311_client(tree),
+        **pairing_page_args(tree, people),
+        **appeal_page_args(tree, people),
     }
     out = []
     for name, route in _routes(get_resolver().url_patterns):
@@ -57,6 +63,14 @@ def pages(tree, people):
         kwargs = {k: v for k, v in args.items() if f":{k}>" in route}
         out.append((name, reverse(name, kwargs=kwargs)))
     return out
+
+
+def _open311_client(tree) -> int:
+    from shequ.open311.models import Open311Client
+    from shequ.open311.services import client_ensure
+
+    client_ensure(district=tree.district, name="测试", raw_key="test-key", command="test")
+    return Open311Client.objects.get().pk
 
 
 def _case_pages(tree, people, item, window):
@@ -92,6 +106,7 @@ def _routes(patterns, namespace="", prefix=""):
 
 def test_no_page_fails_for_anyone(client, people, pages):
     assert len(pages) >= 30
+    assert {getattr(people, who).grants.get().role for who in PEOPLE} == set(Role.values)
     for name, url in pages:
         client.logout()
         anonymous = client.get(url)

@@ -16,6 +16,12 @@ PUBLIC = {
     "services:public_lookup",
     "services:public_case",
     "services:public_notice_pdf",
+    # Open311 GeoReport v2: the spec's GETs are public; POST checks its api_key.
+    "open311:services",
+    "open311:service",
+    "open311:requests",
+    "open311:request",
+    "open311:token",
 }
 
 

@@ -1,0 +1,5 @@
+from shequ.whistles import views
+
+app_name = "whistles"
+
+urlpatterns = views.urlpatterns
