@@ -8,7 +8,7 @@ denormalised columns of the households and residents living there.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -363,14 +363,14 @@ def _move_register(*, region: Region, old_parent: Region, new_parent: Region) ->
     return moved
 
 
-def _community_tables() -> list[type]:
+def _community_tables() -> list[type[models.Model]]:
     """Every model outside core and the register whose rows carry both their
     ``district`` and their ``community`` (the sharding and scope keys): cases,
     appeals, pairing agreements … — found from the app registry, so a new
     app's tables follow a move without an edit here."""
     from django.apps import apps
 
-    out = []
+    out: list[type[models.Model]] = []
     for model in apps.get_models():
         if model._meta.app_label in {"core", "residents"}:
             continue
