@@ -63,6 +63,7 @@ OPEN_STATES = (
 class TriageDecision(models.TextChoices):
     SELF = "self", "社区自办自结"
     MERGE = "merge", "合并为重复诉求"
+    WHISTLE = "whistle", "吹哨（部门报到）"
 
 
 class AppealRating(models.TextChoices):

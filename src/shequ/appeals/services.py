@@ -52,7 +52,8 @@ TRIAGE_DAYS = 1  # working days the community has to triage a new appeal
 DESCRIPTION_MAX = 4000
 RESULT_MAX = 2000
 NOTE_MAX = 500
-NOT_YET_OFFERED = "将在吹哨报到/议事协商模块上线后提供"
+NOT_YET_OFFERED = "将在议事协商模块上线后提供"
+WHISTLE_DECISION = TriageDecision.WHISTLE  # 分办：吹哨 (a whistle of the whistles app)
 
 # A tag-like "<x…>" or "</x>" or "<!…>": descriptions are plain text.
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
@@ -528,6 +529,13 @@ def _a_reopen(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
     return ["reopened_count", "closed_at", "closed_by", "rating", "rated_at"]
 
 
+def _a_whistle(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
+    appeal.decision = WHISTLE_DECISION
+    appeal.triaged_at = timezone.now()
+    appeal.triaged_by = actor.require_user()
+    return ["decision", "triaged_at", "triaged_by", *_take_ownership(appeal, actor)]
+
+
 APPEAL_FLOW = Workflow(
     name="appeal",
     model=Appeal,
@@ -577,6 +585,25 @@ APPEAL_FLOW = Workflow(
             guards=[_g_reopen],
             apply=_a_reopen,
         ),
+        # 吹哨: the whistles app hands the appeal on (``appeal_whistled``) and
+        # closes it with the whistle's result once the community evaluated it.
+        Transition(
+            "whistle",
+            [AppealState.SUBMITTED],
+            AppealState.WHISTLED,
+            "分办：吹哨",
+            "whistle.raise",
+            apply=_a_whistle,
+        ),
+        Transition(
+            "whistle_close",
+            [AppealState.WHISTLED],
+            AppealState.CLOSED,
+            "吹哨事项办结",
+            "whistle.evaluate",
+            guards=[_g_result],
+            apply=_a_close,
+        ),
     ],
 )
 
@@ -598,6 +625,7 @@ def appeal_triage(
     decision: str,
     duplicate_of_id: int | None = None,
     note: str = "",
+    whistle: dict[str, Any] | None = None,
 ) -> Appeal:
     """分办 within the working-day limit: ``self`` (社区自办自结) or ``merge``
     into an open appeal of the same community, whose supporters then count
@@ -605,8 +633,22 @@ def appeal_triage(
     not offered until those modules exist."""
     actor.require("appeal.triage")
     note = clean_text(note, field="note", label="分办说明", limit=NOTE_MAX, required=False)
-    if decision in ("whistle", "deliberation"):
-        raise ValidationError(f"吹哨和议事协商{NOT_YET_OFFERED}。", field="decision")
+    if decision == "deliberation":
+        raise ValidationError(f"议事协商{NOT_YET_OFFERED}。", field="decision")
+    if decision == WHISTLE_DECISION:
+        # 吹哨: a whistle linked to this appeal; ``whistle`` holds its fields
+        # (lead_department_id, urgency, cooperating_ids, title, description).
+        from shequ.whistles.services import whistle_raise
+
+        appeal = _in_scope(actor, appeal_id)
+        fields = dict(whistle or {})
+        fields.setdefault("title", appeal.description[:30])
+        fields.setdefault("description", appeal.description)
+        fields.setdefault("category", appeal.category)
+        fields.setdefault("address", appeal.address)
+        fields.setdefault("place", appeal.building or appeal.compound)
+        whistle_raise(actor=actor, community=appeal.community, appeal_ids=[appeal.pk], **fields)
+        return Appeal.objects.get(pk=appeal.pk)
     if decision not in TriageDecision.values:
         raise ValidationError("请选择分办方式：社区自办自结或合并为重复诉求。", field="decision")
     appeal = _in_scope(actor, appeal_id)
@@ -653,6 +695,37 @@ def appeal_triage(
         supporters=[original.supporters - added, original.supporters],
     )
     return merged
+
+
+@transaction.atomic
+def appeal_whistled(*, actor: Actor, appeal_id: int, whistle_number: str) -> Appeal:
+    """The appeal is handed on by a whistle (called by ``whistle_raise``)."""
+    done = transition(
+        workflow=APPEAL_FLOW,
+        actor=actor,
+        obj_or_pk=appeal_id,
+        action="whistle",
+        note=f"吹哨 {whistle_number}",
+        data={"whistle": whistle_number},
+    )
+    return cast(Appeal, done)
+
+
+@transaction.atomic
+def appeal_whistle_close(
+    *, actor: Actor, appeal_id: int, result: str, whistle_number: str
+) -> Appeal:
+    """Closed with the result of its whistle once the community evaluated it;
+    the resident may then rate it (called by ``whistle_evaluate``)."""
+    done = transition(
+        workflow=APPEAL_FLOW,
+        actor=actor,
+        obj_or_pk=appeal_id,
+        action="whistle_close",
+        note=f"吹哨 {whistle_number} 已办结",
+        data={"result": result, "whistle": whistle_number},
+    )
+    return cast(Appeal, done)
 
 
 @transaction.atomic
@@ -803,6 +876,7 @@ __all__ = [
     "APPEAL_FLOW",
     "NOT_YET_OFFERED",
     "TRIAGE_DAYS",
+    "WHISTLE_DECISION",
     "appeal_close",
     "appeal_create",
     "appeal_hand_over",
@@ -811,6 +885,8 @@ __all__ = [
     "appeal_reopen",
     "appeal_support",
     "appeal_triage",
+    "appeal_whistle_close",
+    "appeal_whistled",
     "clean_coordinates",
     "clean_text",
     "is_own",

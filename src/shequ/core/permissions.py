@@ -70,6 +70,13 @@ PERMISSIONS: dict[str, str] = {
     "pairing.act": "登记共建活动",
     "pairing.rate": "季度评价结对单位",
     "department.manage": "维护职能部门、驻区单位和联络员",
+    "whistle.view": "查看吹哨报到",
+    "whistle.raise": "吹哨（向职能部门派单）",
+    "whistle.report_in": "职能部门报到",
+    "whistle.handle": "职能部门处置、办结或退回吹哨事项",
+    "whistle.evaluate": "评价吹哨事项的办理结果",
+    "whistle.reassign": "改派被退回的吹哨事项",
+    "scorecard.view": "查看职能部门考评",
 }
 
 _READ_REGION = {"home.view", "region.view", "stats.view", "calendar.view"}
@@ -101,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "open311.manage",
             "pairing.view",
             "department.manage",
+            "whistle.view",
+            "scorecard.view",
         }
     ),
     Role.STREET_OFFICER: frozenset(
@@ -108,6 +117,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"resident.view", "resident.export", "resident.sensitive_tags", "api.token"}
         | {"service_item.view", "qualification.manage", "case.view", "appeal.view"}
         | {"pairing.view", "pairing.manage"}
+        | {"whistle.view", "whistle.raise", "whistle.evaluate", "whistle.reassign"}
+        | {"scorecard.view"}
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         _READ_REGION
@@ -117,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"rectification.handle", "rectification.follow_up"}
         | {"appeal.view", "appeal.create", "appeal.triage"}
         | {"pairing.view", "pairing.manage", "pairing.act", "pairing.rate"}
+        | {"whistle.view", "whistle.raise", "whistle.evaluate", "scorecard.view"}
     ),
     Role.COMMUNITY_WORKER: frozenset(
         _READ_REGION
@@ -124,15 +136,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"api.token", "service_item.view", "case.view", "case.accept", "case.handle"}
         | {"rectification.follow_up", "appeal.view", "appeal.create", "appeal.triage"}
         | {"pairing.view", "pairing.act"}
+        | {"whistle.view", "whistle.raise"}
     ),
     # A building head knows the residents of the building, not their 低保 or
     # disability status, and never sees a full ID number.
     Role.BUILDING_HEAD: frozenset(
         {"home.view", "region.view", "resident.view", "appeal.view", "appeal.create"}
     ),
-    Role.INSPECTOR: frozenset(_READ_REGION | {"service_item.view", "pairing.view"}),
+    Role.INSPECTOR: frozenset(
+        _READ_REGION | {"service_item.view", "pairing.view", "whistle.view", "scorecard.view"}
+    ),
     Role.RESIDENT: frozenset({"home.view", "resident.self", "case.apply", "appeal.self"}),
-    Role.DEPARTMENT_LIAISON: frozenset({"home.view", "pairing.view", "pairing.act"}),
+    Role.DEPARTMENT_LIAISON: frozenset(
+        {"home.view", "pairing.view", "pairing.act"}
+        | {"whistle.view", "whistle.report_in", "whistle.handle"}
+    ),
     Role.UNIT_LIAISON: frozenset({"home.view", "pairing.view", "pairing.act"}),
     Role.SYSTEM_ADMIN: frozenset({"home.view", "region.view", "user.manage", "calendar.view"}),
     Role.SECURITY_ADMIN: frozenset({"home.view", "region.view", "grant.manage"}),

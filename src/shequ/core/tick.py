@@ -25,6 +25,7 @@ TICK_JOBS: list[str] = [
     "shequ.residents.rollups.region_stats_rebuild",
     "shequ.services.stats.case_stats_rebuild",
     "shequ.whistles.services.pairing_flags_refresh",
+    "shequ.whistles.services.whistles_escalate",
     "shequ.core.idempotency.idempotency_keys_expire",
 ]
 

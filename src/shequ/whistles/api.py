@@ -261,3 +261,9 @@ def action_create(
         )
         raise
     return Status(status, body)
+
+
+# 吹哨报到: /api/whistles/whistles/...
+from shequ.whistles.api_whistles import router as whistle_router  # noqa: E402
+
+router.add_router("/whistles/", whistle_router)

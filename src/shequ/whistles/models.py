@@ -386,3 +386,150 @@ class QuarterRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.get_score_display()}"
+
+
+# -- 吹哨报到 ----------------------------------------------------------------------------------
+
+
+class WhistleUrgency(models.TextChoices):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+
+
+class WhistleState(models.TextChoices):
+    RAISED = "raised", "已吹哨"  # waiting for the lead department to report in
+    REPORTED = "reported", "已报到"  # acknowledged, a responsible person named
+    HANDLING = "handling", "处置中"
+    RESOLVED = "resolved", "已办结"  # result written; the community evaluates
+    EVALUATED = "evaluated", "已评价"
+    CLOSED = "closed", "已关闭"
+    DISPUTED = "disputed", "已退回"  # "not our remit": the street reassigns
+
+
+class WhistleEvaluation(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class WhistleRule(models.Model):
+    """Per-category deadlines; a category without a row uses the defaults
+    (``services.whistles.DEFAULT_RULE``)."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("类别", max_length=20)
+    urgent_report_hours = models.PositiveSmallIntegerField("紧急报到时限（小时）", default=2)
+    normal_report_days = models.PositiveSmallIntegerField("一般报到时限（工作日）", default=1)
+    resolve_days = models.PositiveSmallIntegerField("办结时限（工作日）", default=5)
+
+    class Meta:
+        verbose_name = "吹哨时限规则"
+        verbose_name_plural = "吹哨时限规则"
+        constraints = [
+            models.UniqueConstraint(fields=["district", "category"], name="whistle_rule_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.category
+
+
+class Whistle(models.Model):
+    """吹哨: a community hands a problem it cannot solve alone to a lead
+    department (and cooperating ones), with a report-in and a resolution
+    deadline. Raised by a community for now (a street-level number scheme is
+    left for later)."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField("编号", max_length=32, unique=True)
+    title = models.CharField("标题", max_length=100)
+    description = models.TextField("情况描述")
+    category = models.CharField("类别", max_length=20)
+    place = models.ForeignKey(
+        "core.Region",
+        verbose_name="小区/楼栋",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.CharField("地点", max_length=200, blank=True)
+    urgency = models.CharField(
+        "紧急程度", max_length=10, choices=WhistleUrgency.choices, default=WhistleUrgency.NORMAL
+    )
+    appeals = models.ManyToManyField(
+        "appeals.Appeal", verbose_name="关联诉求", blank=True, related_name="whistles"
+    )
+    lead_department = models.ForeignKey(
+        Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="led_whistles"
+    )
+    cooperating = models.ManyToManyField(
+        Department, verbose_name="协办部门", blank=True, related_name="cooperating_whistles"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=WhistleState.choices, default=WhistleState.RAISED
+    )
+    raised_at = models.DateTimeField("吹哨时间")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The current addressee's clock: set again when the street reassigns.
+    addressed_at = models.DateTimeField("派单时间")
+    report_in_due = models.DateTimeField("报到期限")
+    resolve_due = models.DateTimeField("办结期限")
+    reported_at = models.DateTimeField("报到时间", null=True, blank=True)
+    responsible_name = models.CharField("责任人", max_length=40, blank=True)
+    resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
+    result = models.TextField("办理结果", blank=True)
+    evaluation = models.CharField(
+        "社区评价", max_length=12, choices=WhistleEvaluation.choices, blank=True
+    )
+    evaluated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    dispute_reason = models.CharField("退回理由", max_length=500, blank=True)
+    disputes = models.PositiveSmallIntegerField("退回次数", default=0)
+    reassign_due = models.DateTimeField("改派期限", null=True, blank=True)
+    escalation = models.PositiveSmallIntegerField("督办级别", default=0)  # 0 / 1 街道 / 2 区
+    escalated_at = models.DateTimeField("督办时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "吹哨事项"
+        verbose_name_plural = "吹哨事项"
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalation__gte=0, escalation__lte=2), name="whistle_escalation_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status"], name="whistle_community_status"),
+            models.Index(fields=["lead_department", "raised_at"], name="whistle_department_month"),
+            models.Index(fields=["district", "raised_at"], name="whistle_district_month"),
+            models.Index(fields=["status", "escalation"], name="whistle_open_escalation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class WhistleDispute(models.Model):
+    """One 退回 by a department: kept so the scorecard counts each department's
+    disputes even after the whistle was reassigned."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="dispute_rows")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("退回理由", max_length=500)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "吹哨退回记录"
+        verbose_name_plural = "吹哨退回记录"
+        indexes = [models.Index(fields=["department", "at"], name="whistle_dispute_dept_at")]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_id}←{self.department_id}"

@@ -1,5 +1,5 @@
-from shequ.whistles import views
+from shequ.whistles import views, views_whistles
 
 app_name = "whistles"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + views_whistles.urlpatterns

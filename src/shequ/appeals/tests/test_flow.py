@@ -180,11 +180,12 @@ def test_merge_refusals(tree, folks, case):
     assert (appeal.status, appeal.duplicate_of_id, appeal.owner_id) == ("submitted", None, None)
 
 
-def test_whistle_and_deliberation_are_not_offered_yet(tree, folks):
+def test_deliberation_not_offered_yet_whistle_needs_a_department(tree, folks):
     appeal = raise_appeal(folks.resident_actor, tree.community)
-    for decision in ("whistle", "deliberation"):
-        with pytest.raises(ValidationError, match="将在吹哨报到/议事协商模块上线后提供"):
-            appeal_triage(actor=folks.worker, appeal_id=appeal.pk, decision=decision)
+    with pytest.raises(ValidationError, match="将在议事协商模块上线后提供"):
+        appeal_triage(actor=folks.worker, appeal_id=appeal.pk, decision="deliberation")
+    with pytest.raises(ValidationError, match="请选择职能部门"):
+        appeal_triage(actor=folks.worker, appeal_id=appeal.pk, decision="whistle")
     appeal.refresh_from_db()
     assert appeal.status == "submitted"
 

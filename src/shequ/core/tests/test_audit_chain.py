@@ -305,6 +305,7 @@ def test_tick_runs_every_job_in_order(people):
         "✓ region_stats_rebuild",
         "✓ case_stats_rebuild",
         "✓ pairing_flags_refresh",
+        "✓ whistles_escalate",
         "✓ idempotency_keys_expire",
     ]
     assert lines[0].startswith("✓ seal_pending: 1 (")
@@ -339,6 +340,7 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
         "✓ region_stats_rebuild",
         "✓ case_stats_rebuild",
         "✓ pairing_flags_refresh",
+        "✓ whistles_escalate",
         "✓ idempotency_keys_expire",
     ]
 

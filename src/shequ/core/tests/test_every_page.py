@@ -16,6 +16,7 @@ from shequ.residents.tests.helpers import resident
 from shequ.services.cases import Applicant, case_act, case_intake, review_submit
 from shequ.services.tests.helpers import adopt, make_item, make_window, qualify
 from shequ.whistles.tests.helpers import pairing_page_args
+from shequ.whistles.tests.whistle_helpers import whistle_page_args
 
 PEOPLE = [
     "district_admin", "street_officer", "other_street_officer", "secretary", "worker",
@@ -55,6 +56,7 @@ def pages(tree, people):
         "client_id": _open311_client(tree),
         **pairing_page_args(tree, people),
         **appeal_page_args(tree, people),
+        **whistle_page_args(tree, people),
     }
     out = []
     for name, route in _routes(get_resolver().url_patterns):

@@ -30,6 +30,20 @@ from shequ.whistles.services.pairing import (
     pairing_flags_refresh,
     quarter_rate,
 )
+from shequ.whistles.services.whistles import (
+    WHISTLE_FLOW,
+    deadlines,
+    rule_for,
+    whistle_close,
+    whistle_dispute,
+    whistle_evaluate,
+    whistle_raise,
+    whistle_reassign,
+    whistle_report_in,
+    whistle_resolve,
+    whistle_start,
+    whistles_escalate,
+)
 
 __all__ = [
     "PAIRING_FLOW",
@@ -50,4 +64,16 @@ __all__ = [
     "today",
     "unit_create",
     "unit_update",
+    "WHISTLE_FLOW",
+    "deadlines",
+    "rule_for",
+    "whistle_close",
+    "whistle_dispute",
+    "whistle_evaluate",
+    "whistle_raise",
+    "whistle_reassign",
+    "whistle_report_in",
+    "whistle_resolve",
+    "whistle_start",
+    "whistles_escalate",
 ]

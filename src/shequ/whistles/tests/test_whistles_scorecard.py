@@ -1,0 +1,98 @@
+"""The department scorecard on a known data set: exact figures, the ranking,
+the drill-down and a flat query count."""
+
+from __future__ import annotations
+
+import pytest
+
+from shequ.appeals.tests.conftest import Clock
+from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.permissions import Role
+from shequ.core.scope import Actor
+from shequ.core.tests.factories import user_with
+from shequ.whistles import services
+from shequ.whistles.models import Liaison
+from shequ.whistles.tests.whistle_helpers import blow, other_department, police
+from shequ.whistles.whistle_selectors import scorecard, whistle_list
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)  # 2026-09-29 09:30 Beijing
+
+
+@pytest.fixture
+def known(tree, people, clock):
+    pol = police(people)
+    city = other_department(tree)
+    other_department(tree, "区住建局")  # no whistles this month
+    p_liaison = Actor.for_user(people.department_liaison)
+    c_user = user_with(Role.DEPARTMENT_LIAISON, tree.district, "city_liaison")
+    Liaison.objects.create(user=c_user, district=tree.district, department=city)
+    c_liaison = Actor.for_user(c_user)
+    secretary = Actor.for_user(people.secretary)
+    b = blow(people, tree.community, urgency="urgent", title="B")
+    clock.advance(hours=3)
+    services.whistle_report_in(actor=p_liaison, whistle_id=b.pk, responsible_name="张")  # late
+    a = blow(people, tree.community, title="A")
+    services.whistle_report_in(actor=p_liaison, whistle_id=a.pk, responsible_name="张")
+    services.whistle_resolve(actor=p_liaison, whistle_id=a.pk, result="已处理。")
+    services.whistle_evaluate(actor=secretary, whistle_id=a.pk, evaluation="satisfied")
+    c = blow(people, tree.community, title="C")
+    services.whistle_dispute(actor=p_liaison, whistle_id=c.pk, reason="非本部门职责。")
+    services.whistle_reassign(actor=Actor.for_user(people.street_officer), whistle_id=c.pk,
+                              department_id=city.pk)  # fmt: skip
+    d = blow(people, tree.community, lead=city, title="D")
+    services.whistle_report_in(actor=c_liaison, whistle_id=d.pk, responsible_name="李")
+    services.whistle_resolve(actor=c_liaison, whistle_id=d.pk, result="已处理。")
+    services.whistle_evaluate(actor=secretary, whistle_id=d.pk, evaluation="unsatisfied")
+    return {"police": pol, "city": city, "a": a, "b": b, "c": c, "d": d}
+
+
+def test_scorecard_exact_figures_and_ranking(people, known, django_assert_max_num_queries):
+    actor = Actor.for_user(people.district_admin)
+    with django_assert_max_num_queries(4):
+        month, rows = scorecard(actor=actor, month="2026-09")
+    assert month == "2026-09"
+    assert [r.department.name for r in rows] == ["站前派出所", "区城管执法局", "区住建局"]
+    pol, city, empty = rows
+    assert (pol.received, pol.reported_on_time, pol.resolved, pol.resolved_on_time) == (2, 1, 1, 1)
+    assert (pol.evaluated, pol.satisfied, pol.disputes) == (1, 1, 1)
+    assert (pol.reported_on_time_pct, pol.resolved_pct, pol.resolved_on_time_pct) == (
+        50.0,
+        50.0,
+        50.0,
+    )
+    assert pol.satisfaction_pct == 100.0
+    assert (city.received, city.reported_on_time, city.resolved_on_time, city.disputes) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert city.satisfaction_pct == 0.0
+    assert (empty.received, empty.resolved_on_time_pct, empty.rank) == (0, None, 3)
+    # Other months are empty.
+    _, rows = scorecard(actor=actor, month="2026-08")
+    assert sum(r.received for r in rows) == 0
+
+
+def test_scorecard_drill_down(people, known):
+    actor = Actor.for_user(people.district_admin)
+    pol = known["police"].pk
+    titles = lambda **kw: sorted(w.title for w in whistle_list(actor=actor, month="2026-09", **kw))  # noqa: E731
+    assert titles(department_id=pol) == ["A", "B"]
+    assert titles(department_id=pol, figure="reported_on_time") == ["A"]
+    assert titles(department_id=known["city"].pk, figure="resolved_on_time") == ["D"]
+    assert titles(figure="satisfied") == ["A"]
+
+
+def test_scorecard_refusals(people, known):
+    with pytest.raises(ValidationError, match="月份"):
+        scorecard(actor=Actor.for_user(people.district_admin), month="2026-13")
+    with pytest.raises(PermissionDenied):
+        scorecard(actor=Actor.for_user(people.department_liaison))
+    with pytest.raises(ValidationError):
+        list(whistle_list(actor=Actor.for_user(people.district_admin), figure="nope"))

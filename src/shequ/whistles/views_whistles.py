@@ -1,0 +1,208 @@
+"""Pages of whistles (吹哨报到): the scoped list (with the scorecard's
+drill-down filters), one whistle with its action forms, the raise form (from
+scratch or from an appeal's triage) and the department scorecard. Each view
+parses, calls one service or selector, renders; refusals are shown in Chinese
+and audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.appeals.models import AppealCategory
+from shequ.appeals.selectors import appeal_get
+from shequ.appeals.services import WHISTLE_DECISION, appeal_triage
+from shequ.core.errors import DomainError, ValidationError
+from shequ.core.http import error_page, refuse, requires
+from shequ.core.workflow import timeline_for
+from shequ.whistles import selectors as body_selectors
+from shequ.whistles import whistle_selectors as selectors
+from shequ.whistles.models import WhistleEvaluation, WhistleState, WhistleUrgency
+from shequ.whistles.services import WHISTLE_FLOW, whistle_raise
+from shequ.whistles.services.whistles import ACTIONS
+
+
+@requires("whistle.view")
+def whistle_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    g = request.GET
+    error = ""
+    try:
+        rows = selectors.whistle_list(
+            actor=actor,
+            status=g.get("status", ""),
+            department_id=g.get("department", ""),
+            month=g.get("month", ""),
+            figure=g.get("figure", ""),
+            escalated=g.get("escalated") == "1",
+        )
+    except DomainError as e:
+        error, rows = e.message, selectors.whistle_list(actor=actor)
+    page = Paginator(rows, settings.SHEQU_PAGE_SIZE).get_page(g.get("page"))
+    query = g.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "whistles/whistle/list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "error": error,
+            "states": WhistleState.choices,
+            "status": g.get("status", ""),
+            "can_raise": actor.can("whistle.raise"),
+            "can_score": actor.can("scorecard.view"),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _detail(request: HttpRequest, whistle_id: int, *, status: int = 200) -> HttpResponse:
+    actor = request.actor
+    whistle = selectors.whistle_get(actor=actor, whistle_id=whistle_id)
+    actions = {t.action: t for t in WHISTLE_FLOW.available(whistle, actor)}
+    return render(
+        request,
+        "whistles/whistle/detail.html",
+        {
+            "w": whistle,
+            "cooperating": list(whistle.cooperating.all()),
+            "appeals": list(whistle.appeals.all()),
+            "timeline": list(timeline_for(whistle)),
+            "actions": actions,
+            "departments": list(selectors.department_choices(actor=actor))
+            if "reassign" in actions
+            else [],
+            "evaluations": WhistleEvaluation.choices,
+        },
+        status=status,
+    )
+
+
+@requires("whistle.view")
+def whistle_detail(request: HttpRequest, whistle_id: int) -> HttpResponse:
+    return _detail(request, whistle_id)
+
+
+_FIELDS = {
+    "report_in": ("responsible_name",),
+    "start": ("note",),
+    "resolve": ("result",),
+    "dispute": ("reason",),
+    "reassign": ("department_id", "note"),
+    "evaluate": ("evaluation", "comment"),
+    "close": ("note",),
+}
+
+
+@require_POST
+@requires("whistle.view")
+def whistle_act(request: HttpRequest, whistle_id: int) -> HttpResponse:
+    action = request.POST.get("action", "")
+    try:
+        if action not in ACTIONS:
+            raise ValidationError("请选择要执行的操作。", field="action")
+        data = {name: request.POST.get(name, "") for name in _FIELDS[action]}
+        done = ACTIONS[action](actor=request.actor, whistle_id=whistle_id, **data)  # type: ignore[operator]
+    except DomainError as error:
+        status = refuse(request, error, action=f"whistle.{action or 'act'}", flash=True)
+        if error.status in (403, 404):
+            return error_page(request, error)
+        return _detail(request, whistle_id, status=status)
+    messages.success(request, f"{WHISTLE_FLOW.get(action).label}：已完成。")
+    return redirect("whistles:whistle", whistle_id=done.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("whistle.raise")
+def whistle_new(request: HttpRequest) -> HttpResponse:
+    """吹哨 from scratch, or (``?appeal=<id>``) as the triage of an appeal."""
+    actor = request.actor
+    source = request.GET.get("appeal") or request.POST.get("appeal") or ""
+    appeal = None
+    error = ""
+    status = 200
+    if source:
+        try:
+            appeal = appeal_get(actor=actor, appeal_id=int(source))
+        except (ValueError, DomainError):
+            error, status, source = "要吹哨的诉求不存在，或不在您的管辖范围内。", 404, ""
+    communities = list(body_selectors.communities(actor=actor))
+    values: dict[str, Any] = {
+        "title": appeal.description[:30] if appeal else "",
+        "description": appeal.description if appeal else "",
+        "category": appeal.category if appeal else "",
+        "address": appeal.address if appeal else "",
+        "urgency": WhistleUrgency.NORMAL,
+        "community": str(appeal.community_id if appeal else ""),
+        "lead_department_id": "",
+        "cooperating_ids": [],
+    }
+    if request.method == "POST" and status == 200:
+        p = request.POST
+        values.update({k: p.get(k, "") for k in values if k != "cooperating_ids"})
+        values["cooperating_ids"] = p.getlist("cooperating_ids")
+        fields = {k: values[k] for k in values if k != "community"}
+        try:
+            if appeal is not None:
+                appeal_triage(actor=actor, appeal_id=appeal.pk, decision=WHISTLE_DECISION,
+                              whistle=fields)  # fmt: skip
+                messages.success(request, "已吹哨，诉求转由职能部门办理。")
+                return redirect("appeals:detail", appeal_id=appeal.pk)
+            community = next((c for c in communities if str(c.pk) == values["community"]), None)
+            if community is None:
+                raise ValidationError("请选择社区。", field="community")
+            whistle = whistle_raise(actor=actor, community=community, **fields)
+        except DomainError as e:
+            status = refuse(request, e, action="whistle.raise")
+            error = e.message
+        else:
+            messages.success(request, f"已吹哨，编号 {whistle.number}。")
+            return redirect("whistles:whistle", whistle_id=whistle.pk)
+    return render(
+        request,
+        "whistles/whistle/new.html",
+        {
+            "appeal": appeal,
+            "values": values,
+            "error": error,
+            "communities": communities,
+            "departments": list(selectors.department_choices(actor=actor)),
+            "categories": AppealCategory.choices,
+            "urgencies": WhistleUrgency.choices,
+        },
+        status=status,
+    )
+
+
+@requires("scorecard.view")
+def scorecard(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    error = ""
+    try:
+        month, rows = selectors.scorecard(actor=actor, month=request.GET.get("month", ""))
+    except DomainError as e:
+        error = e.message
+        month, rows = selectors.scorecard(actor=actor)
+    return render(
+        request,
+        "whistles/whistle/scorecard.html",
+        {"month": month, "rows": rows, "error": error},
+        status=400 if error else 200,
+    )
+
+
+urlpatterns = [
+    path("", whistle_list, name="list"),
+    path("new/", whistle_new, name="whistle_new"),
+    path("scorecard/", scorecard, name="scorecard"),
+    path("<int:whistle_id>/", whistle_detail, name="whistle"),
+    path("<int:whistle_id>/act/", whistle_act, name="whistle_act"),
+]
