@@ -150,7 +150,9 @@ class DemoResult:
     catalog_rows: int = 0
     cases_created: int = 0
     open311_clients: int = 0
+    governance_rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    counts_extra: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
 
     @property
@@ -164,6 +166,7 @@ class DemoResult:
             or self.catalog_rows
             or self.cases_created
             or self.open311_clients
+            or self.governance_rows
         )
 
 
@@ -334,6 +337,18 @@ def _load_cases(district: Region, home: Region, result: DemoResult) -> None:
     timeline_backfill(district)
 
 
+def _load_governance(district: Region, result: DemoResult) -> None:
+    """Issue 4's departments, units, liaisons, appeals, whistles and pairing."""
+    from shequ.demo.governance import load_governance
+
+    gov = load_governance(district)
+    result.governance_rows = gov.rows
+    result.users_created += gov.users
+    result.grants_created += gov.grants
+    result.accounts.extend(gov.accounts)
+    result.counts_extra = gov.counts
+
+
 def _label(region: Region, regions: dict[str, Region]) -> str:
     """站前社区站前小区1号楼 for a building; the plain name above a community."""
     if region.level <= RegionLevel.COMMUNITY:
@@ -381,6 +396,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                 command="shequ demo",
             )
         )
+        _load_governance(district, result)
         if result.changed:
             region_stats_rebuild()
             audit_log(
@@ -396,8 +412,9 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "catalog": result.catalog_rows,
                     "cases": result.cases_created,
                     "open311_clients": result.open311_clients,
+                    "governance": result.governance_rows,
                 },
                 message="加载演示数据（shequ demo）",
             )
-        result.counts = _counts(district)
+        result.counts = _counts(district) | result.counts_extra
     return result

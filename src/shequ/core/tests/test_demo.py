@@ -157,9 +157,17 @@ def test_demo_accounts_one_per_role_can_log_in(client):
         Role.SECURITY_ADMIN: "210302",
         Role.AUDIT_ADMIN: "210302",
     }
-    # Liaison accounts need a department or unit; the demo gets them with its whistles data.
-    demo_roles = set(Role.values) - LIAISON_ROLES
-    assert User.objects.filter(username__startswith="demo-").count() == len(demo_roles)
+    assert User.objects.filter(username__startswith="demo-").count() == len(Role.values)
+    # The liaisons' grants lie on the district; their Liaison row names the body.
+    for role in LIAISON_ROLES:
+        liaison = User.objects.get(username="demo-" + role.value.replace("_", "-"))
+        assert list(Grant.objects.filter(user=liaison).values_list("role", "region__code")) == [
+            (role.value, "210302")
+        ]
+        assert liaison.liaisons.count() == 1
+        assert client.login(username=liaison.username, password=settings.SHEQU_DEMO_PASSWORD)
+        assert client.get(reverse("core:home")).status_code == 200
+        client.logout()
     for role, code in expected_region.items():
         username = "demo-" + role.value.replace("_", "-")
         user = User.objects.get(username=username)
@@ -293,3 +301,56 @@ def test_demo_loads_two_years_of_cases_with_the_demo_worker_at_the_window():
     assert actions[0] in ("apply", "accept") and "complete" in actions
     run_demo(residents=600)
     assert Case.objects.count() == 3000  # a second run adds none
+
+
+def test_demo_has_appeals_whistles_scorecard_and_pairing():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.appeals.models import Appeal
+    from shequ.core.scope import Actor
+    from shequ.whistles.models import PairingAgreement, Whistle, WhistleDispute
+    from shequ.whistles.whistle_selectors import scorecard
+
+    run_demo(residents=300)
+
+    appeals = Appeal.objects.filter(district__code="210302")
+    assert 60 <= appeals.count() <= 120
+    assert set(appeals.values_list("community__name", flat=True)) == {
+        "站前社区",
+        "利民社区",
+        "铁塔社区",
+    }
+    assert {"submitted", "handling", "merged", "closed", "whistled"} <= set(
+        appeals.values_list("status", flat=True)
+    )
+    assert appeals.filter(supporters__gt=0).exists()
+    assert appeals.filter(status="closed").exclude(rating="").exists()
+    states = set(Whistle.objects.values_list("status", flat=True))
+    assert {"raised", "reported", "handling", "resolved", "closed", "disputed"} <= states
+    assert Whistle.objects.filter(escalation__gt=0).exists()
+    reassigned = Whistle.objects.filter(disputes=1).exclude(status="disputed").get()
+    dispute = WhistleDispute.objects.get(whistle=reassigned)
+    assert dispute.department_id != reassigned.lead_department_id
+    # every whistle's timeline starts with its raising
+    from shequ.core.workflow import timeline_for
+
+    assert timeline_for(reassigned).first().action == "raise"
+    # the scorecard of last month has figures
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    admin = Actor.for_user(User.objects.get(username="demo-district-admin"))
+    _, rows = scorecard(actor=admin, month=last_month)
+    assert len(rows) == 9
+    assert sum(r.received for r in rows) > 0 and sum(r.resolved for r in rows) > 0
+    # the department liaison has whistles of its own
+    liaison = User.objects.get(username="demo-department-liaison")
+    department = liaison.liaisons.get().department
+    assert Whistle.objects.filter(lead_department=department).exists()
+    # pairing: agreements with commitments and actions, one on paper only
+    agreements = PairingAgreement.objects.filter(district__code="210302")
+    assert agreements.count() >= 4
+    assert all(a.commitments.exists() for a in agreements)
+    paper = agreements.get(paper_only_since__isnull=False)
+    assert not paper.actions.filter(date__gte=paper.paper_only_since).exists()
+    assert agreements.filter(paper_only_since__isnull=True, actions__isnull=False).exists()
