@@ -71,7 +71,8 @@ class ListFilters(Schema):
 
 
 class RaiseIn(Schema):
-    community_id: int
+    community_id: int | None = Field(None, description="社区；街道可只给 place_id，社区随之确定")
+    place_id: int | None = Field(None, description="小区或楼栋（可选）")
     title: str = Field(max_length=200)
     description: str = Field(max_length=8000)
     category: str
@@ -177,14 +178,20 @@ def whistle_raise_endpoint(
     user = actor.require_user()
 
     def run() -> tuple[int, dict]:
-        community = Region.objects.filter(
-            pk=payload.community_id, level=RegionLevel.COMMUNITY
-        ).first()
-        if community is None or community.pk not in actor.community_ids:
-            raise NotFound("没有找到该社区。")
+        community = None
+        if payload.community_id is not None or payload.place_id is None:
+            community = Region.objects.filter(
+                pk=payload.community_id, level=RegionLevel.COMMUNITY
+            ).first()
+            if community is None or community.pk not in actor.community_ids:
+                raise NotFound("没有找到该社区。")
+        place = None
+        if payload.place_id is not None:
+            place = selectors.place_get(actor=actor, place_id=payload.place_id)
         whistle = whistle_raise(
             actor=actor,
             community=community,
+            place=place,
             title=payload.title,
             description=payload.description,
             category=payload.category,

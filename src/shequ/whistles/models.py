@@ -533,3 +533,60 @@ class WhistleDispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.whistle_id}←{self.department_id}"
+
+
+class NoticeKind(models.TextChoices):
+    REPORT_IN = "report_in", "逾期未报到"
+    RESOLVE = "resolve", "逾期未办结"
+    REASSIGN = "reassign", "逾期未改派"
+
+
+class EscalationNotice(models.Model):
+    """督办通知: written by the escalation job in the same transaction as the
+    escalation, addressed to the head of the department (read by its
+    liaisons), shown to the street and district too. One per whistle, kind,
+    level and addressing round (``addressed_at``): running the job again, or
+    a crash half-way, never writes a second one."""
+
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("督办原因", max_length=10, choices=NoticeKind.choices)
+    level = models.PositiveSmallIntegerField("督办级别")  # 1 街道 / 2 区
+    # The department whose head is noticed; none when the street is late
+    # (a missed reassignment goes to the district).
+    department = models.ForeignKey(
+        Department,
+        verbose_name="职能部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalation_notices",
+    )
+    addressed_at = models.DateTimeField("派单时间")
+    text = models.CharField("通知内容", max_length=500)
+    created_at = models.DateTimeField("督办时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "督办通知"
+        verbose_name_plural = "督办通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["whistle", "kind", "level", "addressed_at"], name="escalation_notice_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=2), name="escalation_notice_level"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "read_at"], name="notice_department_unread"),
+            models.Index(fields=["district", "created_at"], name="notice_district_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_id} L{self.level} {self.kind}"

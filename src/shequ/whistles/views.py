@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.errors import DomainError
 from shequ.core.http import refuse, requires
-from shequ.whistles import selectors, services
+from shequ.whistles import selectors, services, whistle_selectors
 from shequ.whistles.forms import (
     ActionForm,
     AgreementFilterForm,
@@ -380,8 +380,10 @@ def agreement_end(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @requires("pairing.view")
 def liaison_home(request: HttpRequest) -> HttpResponse:
     """联络员首页: the bodies the account speaks for and their active agreements."""
-    view = selectors.liaison_home(actor=request.actor)
-    return render(request, "whistles/liaison_home.html", {"view": view})
+    actor = request.actor
+    view = selectors.liaison_home(actor=actor)
+    unread = whistle_selectors.unread_notice_count(actor=actor) if actor.can("whistle.view") else 0
+    return render(request, "whistles/liaison_home.html", {"view": view, "unread_notices": unread})
 
 
 urlpatterns = [

@@ -25,7 +25,13 @@ from shequ.core.workflow import timeline_for
 from shequ.whistles import selectors as body_selectors
 from shequ.whistles import whistle_selectors as selectors
 from shequ.whistles.models import WhistleEvaluation, WhistleState, WhistleUrgency
-from shequ.whistles.services import WHISTLE_FLOW, whistle_raise
+from shequ.whistles.scope import is_liaison
+from shequ.whistles.services import (
+    WHISTLE_FLOW,
+    escalation_notice_read,
+    whistle_raise,
+    whistle_rule_set,
+)
 from shequ.whistles.services.whistles import ACTIONS
 
 
@@ -59,6 +65,10 @@ def whistle_list(request: HttpRequest) -> HttpResponse:
             "status": g.get("status", ""),
             "can_raise": actor.can("whistle.raise"),
             "can_score": actor.can("scorecard.view"),
+            "can_rules": actor.can("department.manage"),
+            "notices": selectors.escalation_notices(actor=actor),
+            "unread": selectors.unread_notice_count(actor=actor),
+            "can_read_notices": is_liaison(actor),
         },
         status=400 if error else 200,
     )
@@ -120,6 +130,19 @@ def whistle_act(request: HttpRequest, whistle_id: int) -> HttpResponse:
     return redirect("whistles:whistle", whistle_id=done.pk)
 
 
+@require_POST
+@requires("whistle.view")
+def notice_read(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """A department liaison marks a 督办通知 read."""
+    try:
+        escalation_notice_read(actor=request.actor, notice_id=notice_id)
+    except DomainError as error:
+        refuse(request, error, action="whistle.notice_read", flash=True)
+        return error_page(request, error)
+    messages.success(request, "督办通知已标记为已读。")
+    return redirect("whistles:list")
+
+
 @require_http_methods(["GET", "POST"])
 @requires("whistle.raise")
 def whistle_new(request: HttpRequest) -> HttpResponse:
@@ -142,6 +165,7 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
         "address": appeal.address if appeal else "",
         "urgency": WhistleUrgency.NORMAL,
         "community": str(appeal.community_id if appeal else ""),
+        "place": "",
         "lead_department_id": "",
         "cooperating_ids": [],
     }
@@ -149,7 +173,7 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
         p = request.POST
         values.update({k: p.get(k, "") for k in values if k != "cooperating_ids"})
         values["cooperating_ids"] = p.getlist("cooperating_ids")
-        fields = {k: values[k] for k in values if k != "community"}
+        fields = {k: values[k] for k in values if k not in ("community", "place")}
         try:
             if appeal is not None:
                 appeal_triage(actor=actor, appeal_id=appeal.pk, decision=WHISTLE_DECISION,
@@ -157,9 +181,12 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "已吹哨，诉求转由职能部门办理。")
                 return redirect("appeals:detail", appeal_id=appeal.pk)
             community = next((c for c in communities if str(c.pk) == values["community"]), None)
-            if community is None:
-                raise ValidationError("请选择社区。", field="community")
-            whistle = whistle_raise(actor=actor, community=community, **fields)
+            place = None
+            if values["place"]:
+                place = selectors.place_get(actor=actor, place_id=values["place"])
+            elif community is None:
+                raise ValidationError("请选择社区，或选择小区。", field="community")
+            whistle = whistle_raise(actor=actor, community=community, place=place, **fields)
         except DomainError as e:
             status = refuse(request, e, action="whistle.raise")
             error = e.message
@@ -174,6 +201,7 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
             "values": values,
             "error": error,
             "communities": communities,
+            "places": selectors.place_choices(actor=actor) if appeal is None else [],
             "departments": list(selectors.department_choices(actor=actor)),
             "categories": AppealCategory.choices,
             "urgencies": WhistleUrgency.choices,
@@ -199,10 +227,40 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@requires("department.manage")
+def rules(request: HttpRequest) -> HttpResponse:
+    """吹哨时限规则: the district admin sets each category's deadlines."""
+    actor = request.actor
+    error, field, status, posted = "", "", 200, {}
+    if request.method == "POST":
+        posted = {k: request.POST.get(k, "") for k in RULE_FIELDS}
+        try:
+            rule = whistle_rule_set(actor=actor, **posted)
+        except DomainError as e:
+            status = refuse(request, e, action="whistle.rule_set")
+            error, field = e.message, e.field or ""
+        else:
+            messages.success(request, f"已保存“{AppealCategory(rule.category).label}”的时限。")
+            return redirect("whistles:rules")
+    return render(
+        request,
+        "whistles/whistle/rules.html",
+        {"rows": selectors.whistle_rules(actor=actor), "error": error, "field": field,
+         "posted": posted},
+        status=status,
+    )  # fmt: skip
+
+
+RULE_FIELDS = ("category", "urgent_report_hours", "normal_report_days", "resolve_days")
+
+
 urlpatterns = [
     path("", whistle_list, name="list"),
     path("new/", whistle_new, name="whistle_new"),
     path("scorecard/", scorecard, name="scorecard"),
     path("<int:whistle_id>/", whistle_detail, name="whistle"),
     path("<int:whistle_id>/act/", whistle_act, name="whistle_act"),
+    path("notices/<int:notice_id>/read/", notice_read, name="notice_read"),
+    path("rules/", rules, name="rules"),
 ]

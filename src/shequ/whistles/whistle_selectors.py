@@ -16,10 +16,20 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from shequ.appeals.models import AppealCategory
 from shequ.core.errors import NotFound, ValidationError
+from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
-from shequ.whistles.models import Department, Whistle, WhistleDispute, WhistleState
+from shequ.whistles.models import (
+    Department,
+    EscalationNotice,
+    Whistle,
+    WhistleDispute,
+    WhistleRule,
+    WhistleState,
+)
 from shequ.whistles.scope import is_liaison, liaison_bodies
+from shequ.whistles.services.whistles import DEFAULT_RULE
 
 MONTH_FORMAT = "%Y-%m"
 MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
@@ -103,6 +113,107 @@ def whistle_get(*, actor: Actor, whistle_id: int) -> Whistle:
     if whistle is None:
         raise NotFound("吹哨事项不存在，或不在您的管辖范围内。")
     return whistle
+
+
+def _notice_q(actor: Actor) -> Q:
+    """Notices addressed to the liaison's departments; for staff, those of the
+    communities of their street or district (not the communities themselves:
+    督办 is the street's and the district's business)."""
+    if is_liaison(actor):
+        return Q(department_id__in=sorted(liaison_bodies(actor).department_ids))
+    if actor.region is None or actor.region.level >= RegionLevel.COMMUNITY:
+        return Q(pk__in=[])
+    return actor.scope_q()
+
+
+def escalation_notices(
+    *, actor: Actor, unread: bool = False, limit: int = 20
+) -> list[EscalationNotice]:
+    """The latest escalation notices the actor sees (督办通知), newest first."""
+    actor.require("whistle.view")
+    qs = EscalationNotice.objects.filter(_notice_q(actor))
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return list(
+        qs.select_related("whistle", "department", "community").order_by("-created_at", "-id")[
+            :limit
+        ]
+    )
+
+
+def unread_notice_count(*, actor: Actor) -> int:
+    actor.require("whistle.view")
+    return EscalationNotice.objects.filter(_notice_q(actor), read_at__isnull=True).count()
+
+
+PLACE_CHOICES_MAX = 500
+
+
+def place_choices(*, actor: Actor) -> list[Region]:
+    """The compounds (小区) of the actor's communities, for the raise form."""
+    actor.require("whistle.raise")
+    if is_liaison(actor):
+        return []
+    return list(
+        actor.regions()
+        .filter(level=RegionLevel.COMPOUND)
+        .select_related("community")
+        .order_by("code")[:PLACE_CHOICES_MAX]
+    )
+
+
+def place_get(*, actor: Actor, place_id: Any) -> Region:
+    """A compound or building within the actor's reach, for a whistle's place."""
+    actor.require("whistle.raise")
+    try:
+        pk = int(str(place_id))
+    except (TypeError, ValueError):
+        raise ValidationError("请选择有效的小区或楼栋。", field="place") from None
+    place = (
+        actor.regions()
+        .filter(pk=pk, level__in=[RegionLevel.COMPOUND, RegionLevel.BUILDING])
+        .first()
+        if not is_liaison(actor)
+        else None
+    )
+    if place is None:
+        raise ValidationError("所选小区或楼栋不存在，或不在您的管辖范围内。", field="place")
+    return place
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    category: str
+    label: str
+    urgent_report_hours: int
+    normal_report_days: int
+    resolve_days: int
+    is_default: bool
+
+
+def whistle_rules(*, actor: Actor) -> list[RuleRow]:
+    """Every appeal category with its deadlines in the actor's district (the
+    defaults where the district set none)."""
+    actor.require("department.manage")
+    if actor.region is None:
+        return []
+    district_id = actor.region.district_id or actor.region.pk
+    rows = {r.category: r for r in WhistleRule.objects.filter(district_id=district_id)}
+    out = []
+    for value, label in AppealCategory.choices:
+        row = rows.get(value)
+        src: Any = row if row is not None else DEFAULT_RULE
+        out.append(
+            RuleRow(
+                value,
+                label,
+                src.urgent_report_hours,
+                src.normal_report_days,
+                src.resolve_days,
+                row is None,
+            )
+        )
+    return out
 
 
 def department_choices(*, actor: Actor) -> QuerySet[Department]:

@@ -21,6 +21,10 @@ from shequ.whistles.services.bodies import (
     unit_create,
     unit_update,
 )
+from shequ.whistles.services.escalation import (
+    escalation_notice_read,
+    whistles_escalate,
+)
 from shequ.whistles.services.pairing import (
     PAIRING_FLOW,
     action_log,
@@ -30,6 +34,7 @@ from shequ.whistles.services.pairing import (
     pairing_flags_refresh,
     quarter_rate,
 )
+from shequ.whistles.services.rules import whistle_rule_set
 from shequ.whistles.services.whistles import (
     WHISTLE_FLOW,
     deadlines,
@@ -42,7 +47,6 @@ from shequ.whistles.services.whistles import (
     whistle_report_in,
     whistle_resolve,
     whistle_start,
-    whistles_escalate,
 )
 
 __all__ = [
@@ -75,5 +79,7 @@ __all__ = [
     "whistle_report_in",
     "whistle_resolve",
     "whistle_start",
+    "escalation_notice_read",
+    "whistle_rule_set",
     "whistles_escalate",
 ]

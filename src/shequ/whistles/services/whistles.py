@@ -339,7 +339,7 @@ def _int_ids(raw: Any, *, field: str, label: str) -> list[int]:
 def whistle_raise(
     *,
     actor: Actor,
-    community: Region,
+    community: Region | None = None,
     title: str,
     description: str,
     category: str,
@@ -352,12 +352,22 @@ def whistle_raise(
 ) -> Whistle:
     """吹哨: a community (its worker or secretary, or the street officer on its
     behalf) addresses a lead department. Linked appeals (open, not yet triaged,
-    of the same community) move to 已吹哨 with it."""
+    of the same community) move to 已吹哨 with it.
+
+    A street may name just the place (a compound or building in one of its
+    communities): the whistle is then that place's community's, numbered
+    from its counter."""
     actor.require("whistle.raise")
+    if isinstance(place, Region) and place.level == RegionLevel.COMMUNITY:
+        community, place = community or place, None
+    if community is None and isinstance(place, Region) and place.community_id is not None:
+        community = Region.objects.get(pk=place.community_id)
     if not isinstance(community, Region) or community.level != RegionLevel.COMMUNITY:
         raise ValidationError("请选择社区：吹哨暂时只能以社区名义发起。", field="community")
     if not actor.covers(community):
         raise PermissionDenied("该社区不在您的管辖范围内。")
+    if place is not None and not isinstance(place, Region):
+        raise ValidationError("请选择有效的小区或楼栋。", field="place")
     title = clean_text(title, field="title", label="标题", max_length=TITLE_MAX)
     description = clean_text(description, field="description", label="情况描述",
                              max_length=DESCRIPTION_MAX)  # fmt: skip
@@ -551,63 +561,3 @@ ACTIONS = {
     "evaluate": whistle_evaluate,
     "close": whistle_close,
 }
-
-
-# -- escalation (shequ tick) -------------------------------------------------------------------
-
-
-def _overdue_level(whistle: Whistle, now: dt.datetime) -> tuple[int, str]:
-    """The escalation level the whistle deserves now, and why: level 1 once a
-    deadline has passed, level 2 once it is overdue by one more such limit."""
-    if whistle.status == WhistleState.RAISED:
-        due, start, what = whistle.report_in_due, whistle.addressed_at, "逾期未报到"
-    elif whistle.status in (WhistleState.REPORTED, WhistleState.HANDLING):
-        due, start, what = whistle.resolve_due, whistle.addressed_at, "逾期未办结"
-    else:
-        return 0, ""
-    if now <= due:
-        return 0, what
-    limit = max(due - start, dt.timedelta(hours=1))
-    return (2 if now > due + limit else 1), what
-
-
-LEVEL_LABELS = {1: "街道督办", 2: "区级督办"}
-
-
-def whistles_escalate() -> int:
-    """督办 overdue whistles: one level at a time, each a timeline event and an
-    audit record (with a notice to the department head in its data). Running
-    it again escalates nothing more until the next threshold passes."""
-    actor = Actor.for_command("tick")
-    now = timezone.now()
-    done = 0
-    candidates = (
-        Whistle.objects.select_for_update()
-        .select_related("lead_department", "community")
-        .filter(status__in=OPEN_STATES, escalation__lt=2)
-        .filter(report_in_due__lt=now)
-        .order_by("pk")
-    )
-    for whistle in candidates:
-        target, what = _overdue_level(whistle, now)
-        while whistle.escalation < target:
-            before = whistle.escalation
-            whistle.escalation += 1
-            whistle.escalated_at = now
-            whistle.save(update_fields=["escalation", "escalated_at"])
-            label = LEVEL_LABELS[whistle.escalation]
-            notice = (
-                f"{whistle.lead_department.name}负责人{whistle.lead_department.head_name}".strip()
-            )
-            _event(whistle, actor, action="escalate", label=label, from_state=whistle.status,
-                   note=what, data={"level": whistle.escalation, "notice_to": notice})  # fmt: skip
-            audit_log(
-                actor=actor,
-                action="whistle.escalate",
-                obj=whistle,
-                region=whistle.community,
-                changes={"escalation": [before, whistle.escalation]},
-                message=f"{what}，{label}",
-            )
-            done += 1
-    return done

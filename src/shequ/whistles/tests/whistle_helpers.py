@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from shequ.core.scope import Actor
-from shequ.whistles.models import Department, DepartmentKind, Liaison, Whistle
+from shequ.whistles.models import (
+    Department,
+    DepartmentKind,
+    EscalationNotice,
+    Liaison,
+    NoticeKind,
+    Whistle,
+)
 from shequ.whistles.services import whistle_raise
 
 
@@ -33,4 +40,16 @@ def blow(people, community, *, lead: Department | None = None, by=None, **overri
 
 
 def whistle_page_args(tree, people) -> dict[str, int]:
-    return {"whistle_id": blow(people, tree.community).pk}
+    whistle = blow(people, tree.community)
+    notice = EscalationNotice.objects.create(
+        district=tree.district,
+        community=tree.community,
+        whistle=whistle,
+        kind=NoticeKind.REPORT_IN,
+        level=1,
+        department=whistle.lead_department,
+        addressed_at=whistle.addressed_at,
+        text="【街道督办】测试通知",
+        created_at=whistle.addressed_at,
+    )
+    return {"whistle_id": whistle.pk, "notice_id": notice.pk}
