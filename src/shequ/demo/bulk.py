@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db import connection
 
+from shequ.appeals.models import Appeal, AppealPhoto, AppealSupporter
 from shequ.core.errors import Conflict
 from shequ.core.models import Grant, ReceiptCounter, Region, RegionStat
+from shequ.open311.models import Open311Client, Open311RateCount, Open311Submission
 from shequ.residents.models import Household, Resident, ResidentTag
 from shequ.services.models import (
     Case,
@@ -28,6 +30,18 @@ from shequ.services.models import (
     Visit,
     Window,
     WindowDuty,
+)
+from shequ.whistles.models import (
+    Commitment,
+    Department,
+    Liaison,
+    PairingAction,
+    PairingAgreement,
+    QuarterRating,
+    Unit,
+    Whistle,
+    WhistleDispute,
+    WhistleRule,
 )
 
 
@@ -90,7 +104,30 @@ def delete_district(district: Region) -> None:
     region = qn(Region._meta.db_table)
     own.delete()
     in_district = "district_id = %s"
+    whistle = qn(Whistle._meta.db_table)
+    of_whistles = f"whistle_id IN (SELECT id FROM {whistle} WHERE district_id = %s)"  # noqa: S608
     statements = [
+        (Whistle.appeals.through, of_whistles),
+        (Whistle.cooperating.through, of_whistles),
+        (WhistleDispute, in_district),
+        (Whistle, in_district),
+        (AppealSupporter, in_district),
+        (AppealPhoto, in_district),
+        (Appeal, in_district),
+        (
+            Open311RateCount,
+            f"client_id IN (SELECT id FROM {qn(Open311Client._meta.db_table)} WHERE district_id = %s)",  # noqa: S608
+        ),
+        (Open311Submission, in_district),
+        (Open311Client, in_district),
+        (PairingAction, in_district),
+        (QuarterRating, in_district),
+        (Commitment, in_district),
+        (PairingAgreement, in_district),
+        (Liaison, in_district),
+        (WhistleRule, in_district),
+        (Department, in_district),
+        (Unit, in_district),
         (Rectification, in_district),
         (Review, in_district),
         (Visit, in_district),

@@ -33,6 +33,7 @@ from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
 from shequ.demo import bulk
 from shequ.demo import cases as desk
+from shequ.demo import governance_scale as governance
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
 from shequ.residents.models import Household, Resident, ResidentTag
@@ -55,6 +56,8 @@ class Scale:
     units_per_building: int
     residents: int
     cases: int = 0  # 办件 over the two years before today (shequ.demo.cases)
+    appeals: int = 0  # 诉求 over the same two years (shequ.demo.governance_scale)
+    whistles: int = 0  # 吹哨, each linked to one appeal
 
 
 SCALES = {
@@ -66,6 +69,8 @@ SCALES = {
         units_per_building=2,
         residents=2_000,
         cases=300,
+        appeals=300,
+        whistles=45,
     ),
     "district": Scale(
         streets=6,
@@ -75,6 +80,8 @@ SCALES = {
         units_per_building=2,
         residents=500_000,
         cases=1_000_000,
+        appeals=200_000,
+        whistles=30_000,
     ),
 }
 
@@ -316,6 +323,7 @@ class GenerateResult:
     residents: int = 0
     tags: int = 0
     desk: desk.DeskResult | None = None
+    governance: governance.GovernanceResult | None = None
     phases: dict[str, float] = field(default_factory=dict)  # label -> seconds
     compute_seconds: float = 0.0  # CPU seconds, summed over workers
     write_seconds: float = 0.0
@@ -404,6 +412,8 @@ def _run(
     loaded: tuple = (Household, Resident, ResidentTag)
     if scale.cases:
         loaded += (Case, Visit, Review, Rectification)
+    if scale.appeals:
+        loaded += governance.loaded_models()
     restore = bulk.drop_indexes(loaded) if fast_load else []
     if existing is not None:
         with _timed(result, "删除旧数据 delete"):
@@ -434,7 +444,7 @@ def _run(
             result.households += len(chunk.households)
             result.residents += len(chunk.residents)
             result.tags += len(chunk.tags)
-            if scale.cases and chunk.residents:
+            if (scale.cases or scale.appeals) and chunk.residents:
                 applicants[chunk.residents[0][2]] = desk.applicant_sample(
                     chunk.residents, adult_before=adult_before, limit=desk.APPLICANTS_PER_COMMUNITY
                 )
@@ -448,6 +458,19 @@ def _run(
                 communities=[regions[c.code] for c in communities],
                 applicants=applicants,
                 cases=scale.cases,
+                seed=f"{seed}",
+                pool=pool,
+                say=say,
+            )
+
+    if scale.appeals:
+        with _timed(result, "诉求与吹哨 appeals + whistles"):
+            result.governance = governance.generate_governance(
+                district=regions[code],
+                communities=[regions[c.code] for c in communities],
+                applicants=applicants,
+                appeals=scale.appeals,
+                whistles=scale.whistles,
                 seed=f"{seed}",
                 pool=pool,
                 say=say,
@@ -469,6 +492,8 @@ def _run(
             "households": result.households,
             "residents": result.residents,
             "cases": result.desk.cases if result.desk else 0,
+            "appeals": result.governance.appeals if result.governance else 0,
+            "whistles": result.governance.whistles if result.governance else 0,
             "replaced": result.replaced,
         },
         message="生成基准测试数据（shequ generate）",

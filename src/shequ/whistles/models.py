@@ -508,6 +508,8 @@ class Whistle(models.Model):
             models.Index(fields=["community", "status"], name="whistle_community_status"),
             models.Index(fields=["lead_department", "raised_at"], name="whistle_department_month"),
             models.Index(fields=["district", "raised_at"], name="whistle_district_month"),
+            # The scorecard counts a month by when the whistle was last addressed.
+            models.Index(fields=["district", "addressed_at"], name="whistle_district_addressed"),
             models.Index(fields=["status", "escalation"], name="whistle_open_escalation"),
         ]
 

@@ -6,230 +6,605 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_alter_grant_role'),
+        ("core", "0005_alter_grant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('parking', '开放停车位'), ('venue', '场地共享'), ('volunteers', '志愿服务（人次/月）'), ('funds', '资金（元）'), ('skills', '技能服务'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='数量')),
-                ('quantity_unit', models.CharField(max_length=20, verbose_name='单位')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='内容')),
-                ('created_at', models.DateTimeField()),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("parking", "开放停车位"),
+                            ("venue", "场地共享"),
+                            ("volunteers", "志愿服务（人次/月）"),
+                            ("funds", "资金（元）"),
+                            ("skills", "技能服务"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="数量"),
+                ),
+                ("quantity_unit", models.CharField(max_length=20, verbose_name="单位")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="内容")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共建承诺',
-                'verbose_name_plural': '共建承诺',
-                'ordering': ['agreement', 'id'],
+                "verbose_name": "共建承诺",
+                "verbose_name_plural": "共建承诺",
+                "ordering": ["agreement", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='部门名称')),
-                ('kind', models.CharField(choices=[('urban_management', '城管执法'), ('housing', '住建'), ('police', '公安派出所'), ('market', '市场监管'), ('environment', '生态环境'), ('transport', '交通'), ('fire', '消防'), ('health', '卫健'), ('civil_affairs', '民政'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('head_name', models.CharField(blank=True, max_length=40, verbose_name='负责人')),
-                ('phone_enc', models.BinaryField(blank=True, null=True, verbose_name='联系电话（密文）')),
-                ('phone_head', models.CharField(blank=True, max_length=4)),
-                ('phone_tail', models.CharField(blank=True, max_length=4, verbose_name='联系电话后四位')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="部门名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("urban_management", "城管执法"),
+                            ("housing", "住建"),
+                            ("police", "公安派出所"),
+                            ("market", "市场监管"),
+                            ("environment", "生态环境"),
+                            ("transport", "交通"),
+                            ("fire", "消防"),
+                            ("health", "卫健"),
+                            ("civil_affairs", "民政"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("head_name", models.CharField(blank=True, max_length=40, verbose_name="负责人")),
+                (
+                    "phone_enc",
+                    models.BinaryField(blank=True, null=True, verbose_name="联系电话（密文）"),
+                ),
+                ("phone_head", models.CharField(blank=True, max_length=4)),
+                (
+                    "phone_tail",
+                    models.CharField(blank=True, max_length=4, verbose_name="联系电话后四位"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '职能部门',
-                'verbose_name_plural': '职能部门',
-                'ordering': ['district', 'kind', 'name'],
+                "verbose_name": "职能部门",
+                "verbose_name_plural": "职能部门",
+                "ordering": ["district", "kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PairingAgreement',
+            name="PairingAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('contact_name', models.CharField(max_length=40, verbose_name='对方联系人')),
-                ('contact_phone_enc', models.BinaryField(blank=True, null=True, verbose_name='联系电话（密文）')),
-                ('contact_phone_head', models.CharField(blank=True, max_length=4)),
-                ('contact_phone_tail', models.CharField(blank=True, max_length=4)),
-                ('status', models.CharField(choices=[('active', '履行中'), ('ended', '已终止')], default='active', max_length=10, verbose_name='状态')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='终止日期')),
-                ('paper_only_since', models.DateField(blank=True, null=True, verbose_name='仅面上（起）')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(verbose_name='签订登记时间')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='社区')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='whistles.department', verbose_name='职能部门')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                ("contact_name", models.CharField(max_length=40, verbose_name="对方联系人")),
+                (
+                    "contact_phone_enc",
+                    models.BinaryField(blank=True, null=True, verbose_name="联系电话（密文）"),
+                ),
+                ("contact_phone_head", models.CharField(blank=True, max_length=4)),
+                ("contact_phone_tail", models.CharField(blank=True, max_length=4)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "履行中"), ("ended", "已终止")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="终止日期")),
+                (
+                    "paper_only_since",
+                    models.DateField(blank=True, null=True, verbose_name="仅面上（起）"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(verbose_name="签订登记时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="社区",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="whistles.department",
+                        verbose_name="职能部门",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结对共建协议',
-                'verbose_name_plural': '结对共建协议',
-                'ordering': ['-starts_on', '-id'],
+                "verbose_name": "结对共建协议",
+                "verbose_name_plural": "结对共建协议",
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PairingAction',
+            name="PairingAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('volunteer', '志愿服务'), ('resource', '资源共享（场地、车位等）'), ('funds', '资金支持'), ('skills', '技能服务'), ('dual_registration', '在职党员双报到'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('what', models.CharField(max_length=200, verbose_name='内容')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('hours', models.DecimalField(decimal_places=1, default=0, max_digits=8, verbose_name='服务时长（小时）')),
-                ('people', models.PositiveIntegerField(default=0, verbose_name='参与人数')),
-                ('resources', models.CharField(blank=True, max_length=300, verbose_name='实际提供的资源')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='资金或物资折款（元）')),
-                ('member_name', models.CharField(blank=True, max_length=40, verbose_name='报到党员')),
-                ('logged_at', models.DateTimeField(verbose_name='登记时间')),
-                ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='whistles.commitment')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='whistles.pairingagreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("volunteer", "志愿服务"),
+                            ("resource", "资源共享（场地、车位等）"),
+                            ("funds", "资金支持"),
+                            ("skills", "技能服务"),
+                            ("dual_registration", "在职党员双报到"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("what", models.CharField(max_length=200, verbose_name="内容")),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=8, verbose_name="服务时长（小时）"
+                    ),
+                ),
+                ("people", models.PositiveIntegerField(default=0, verbose_name="参与人数")),
+                (
+                    "resources",
+                    models.CharField(blank=True, max_length=300, verbose_name="实际提供的资源"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="资金或物资折款（元）",
+                    ),
+                ),
+                (
+                    "member_name",
+                    models.CharField(blank=True, max_length=40, verbose_name="报到党员"),
+                ),
+                ("logged_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="whistles.commitment",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="whistles.pairingagreement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共建活动',
-                'verbose_name_plural': '共建活动',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "共建活动",
+                "verbose_name_plural": "共建活动",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='commitment',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commitments', to='whistles.pairingagreement'),
+            model_name="commitment",
+            name="agreement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="commitments",
+                to="whistles.pairingagreement",
+            ),
         ),
         migrations.CreateModel(
-            name='QuarterRating',
+            name="QuarterRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.CharField(max_length=6, verbose_name='季度')),
-                ('score', models.PositiveSmallIntegerField(choices=[(4, '好'), (3, '较好'), (2, '一般'), (1, '差')], verbose_name='评价')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='评语')),
-                ('rated_at', models.DateTimeField(verbose_name='评价时间')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='whistles.pairingagreement')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('rated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quarter", models.CharField(max_length=6, verbose_name="季度")),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        choices=[(4, "好"), (3, "较好"), (2, "一般"), (1, "差")],
+                        verbose_name="评价",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="评语")),
+                ("rated_at", models.DateTimeField(verbose_name="评价时间")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ratings",
+                        to="whistles.pairingagreement",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度评价',
-                'verbose_name_plural': '季度评价',
-                'ordering': ['agreement', '-quarter'],
+                "verbose_name": "季度评价",
+                "verbose_name_plural": "季度评价",
+                "ordering": ["agreement", "-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='单位名称')),
-                ('kind', models.CharField(choices=[('enterprise', '企业'), ('school', '学校'), ('hospital', '医院'), ('institution', '机关事业单位'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('contact', models.CharField(blank=True, max_length=40, verbose_name='联系人')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="单位名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("school", "学校"),
+                            ("hospital", "医院"),
+                            ("institution", "机关事业单位"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("contact", models.CharField(blank=True, max_length=40, verbose_name="联系人")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '驻区单位',
-                'verbose_name_plural': '驻区单位',
-                'ordering': ['district', 'kind', 'name'],
+                "verbose_name": "驻区单位",
+                "verbose_name_plural": "驻区单位",
+                "ordering": ["district", "kind", "name"],
             },
         ),
         migrations.AddField(
-            model_name='pairingagreement',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='whistles.unit', verbose_name='驻区单位'),
+            model_name="pairingagreement",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agreements",
+                to="whistles.unit",
+                verbose_name="驻区单位",
+            ),
         ),
         migrations.CreateModel(
-            name='Liaison',
+            name="Liaison",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='liaisons', to='whistles.department')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='liaisons', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='liaisons', to='whistles.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaisons",
+                        to="whistles.department",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="liaisons",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaisons",
+                        to="whistles.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联络员',
-                'verbose_name_plural': '联络员',
+                "verbose_name": "联络员",
+                "verbose_name_plural": "联络员",
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('district', 'name'), name='department_name_in_district'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                fields=("district", "name"), name="department_name_in_district"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pairingaction',
-            index=models.Index(fields=['agreement', 'date'], name='pairing_action_agreement_day'),
+            model_name="pairingaction",
+            index=models.Index(fields=["agreement", "date"], name="pairing_action_agreement_day"),
         ),
         migrations.AddIndex(
-            model_name='pairingaction',
-            index=models.Index(fields=['community', 'date'], name='pairing_action_community_day'),
+            model_name="pairingaction",
+            index=models.Index(fields=["community", "date"], name="pairing_action_community_day"),
         ),
         migrations.AddConstraint(
-            model_name='pairingaction',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 0)), name='pairing_action_hours_gte_0'),
+            model_name="pairingaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gte", 0)), name="pairing_action_hours_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairingaction',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='pairing_action_amount_gte_0'),
+            model_name="pairingaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="pairing_action_amount_gte_0",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='commitment_quantity_gte_0'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)), name="commitment_quantity_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterrating',
-            constraint=models.UniqueConstraint(fields=('agreement', 'quarter'), name='quarter_rating_once'),
+            model_name="quarterrating",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "quarter"), name="quarter_rating_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterrating',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 4)), name='quarter_rating_score_range'),
+            model_name="quarterrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 4)),
+                name="quarter_rating_score_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('district', 'name'), name='unit_name_in_district'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("district", "name"), name="unit_name_in_district"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pairingagreement',
-            index=models.Index(fields=['community', 'status'], name='agreement_community_status'),
+            model_name="pairingagreement",
+            index=models.Index(fields=["community", "status"], name="agreement_community_status"),
         ),
         migrations.AddIndex(
-            model_name='pairingagreement',
-            index=models.Index(fields=['district', 'status'], name='agreement_district_status'),
+            model_name="pairingagreement",
+            index=models.Index(fields=["district", "status"], name="agreement_district_status"),
         ),
         migrations.AddConstraint(
-            model_name='pairingagreement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', False), ('unit__isnull', True)), models.Q(('department__isnull', True), ('unit__isnull', False)), _connector='OR'), name='agreement_one_partner'),
+            model_name="pairingagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("department__isnull", False), ("unit__isnull", True)),
+                    models.Q(("department__isnull", True), ("unit__isnull", False)),
+                    _connector="OR",
+                ),
+                name="agreement_one_partner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairingagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='agreement_period_ordered'),
+            model_name="pairingagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="agreement_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='liaison',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', False), ('unit__isnull', True)), models.Q(('department__isnull', True), ('unit__isnull', False)), _connector='OR'), name='liaison_one_body'),
+            model_name="liaison",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("department__isnull", False), ("unit__isnull", True)),
+                    models.Q(("department__isnull", True), ("unit__isnull", False)),
+                    _connector="OR",
+                ),
+                name="liaison_one_body",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='liaison',
-            constraint=models.UniqueConstraint(condition=models.Q(('department__isnull', False)), fields=('user', 'department'), name='liaison_department_once'),
+            model_name="liaison",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("department__isnull", False)),
+                fields=("user", "department"),
+                name="liaison_department_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='liaison',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('user', 'unit'), name='liaison_unit_once'),
+            model_name="liaison",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", False)),
+                fields=("user", "unit"),
+                name="liaison_unit_once",
+            ),
         ),
     ]

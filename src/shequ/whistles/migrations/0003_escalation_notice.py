@@ -6,36 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_alter_grant_role'),
-        ('whistles', '0002_whistles'),
+        ("core", "0005_alter_grant_role"),
+        ("whistles", "0002_whistles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EscalationNotice',
+            name="EscalationNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report_in', '逾期未报到'), ('resolve', '逾期未办结'), ('reassign', '逾期未改派')], max_length=10, verbose_name='督办原因')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='督办级别')),
-                ('addressed_at', models.DateTimeField(verbose_name='派单时间')),
-                ('text', models.CharField(max_length=500, verbose_name='通知内容')),
-                ('created_at', models.DateTimeField(verbose_name='督办时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalation_notices', to='whistles.department', verbose_name='职能部门')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region')),
-                ('read_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('whistle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='whistles.whistle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report_in", "逾期未报到"),
+                            ("resolve", "逾期未办结"),
+                            ("reassign", "逾期未改派"),
+                        ],
+                        max_length=10,
+                        verbose_name="督办原因",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="督办级别")),
+                ("addressed_at", models.DateTimeField(verbose_name="派单时间")),
+                ("text", models.CharField(max_length=500, verbose_name="通知内容")),
+                ("created_at", models.DateTimeField(verbose_name="督办时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalation_notices",
+                        to="whistles.department",
+                        verbose_name="职能部门",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                    ),
+                ),
+                (
+                    "read_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "whistle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="whistles.whistle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办通知',
-                'verbose_name_plural': '督办通知',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['department', 'read_at'], name='notice_department_unread'), models.Index(fields=['district', 'created_at'], name='notice_district_created')],
-                'constraints': [models.UniqueConstraint(fields=('whistle', 'kind', 'level', 'addressed_at'), name='escalation_notice_once'), models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 2)), name='escalation_notice_level')],
+                "verbose_name": "督办通知",
+                "verbose_name_plural": "督办通知",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["department", "read_at"], name="notice_department_unread"),
+                    models.Index(fields=["district", "created_at"], name="notice_district_created"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("whistle", "kind", "level", "addressed_at"),
+                        name="escalation_notice_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 2)),
+                        name="escalation_notice_level",
+                    ),
+                ],
             },
         ),
     ]

@@ -108,6 +108,14 @@ class Command(BaseCommand):
                 f"  办件生成 {d.compute_seconds:.1f}s CPU（{result.workers or 1} 个进程合计）、"
                 f"写入 {d.write_seconds:.1f}s / cases: compute CPU, write"
             )
+        if result.governance is not None:
+            g = result.governance
+            self.stdout.write(
+                f"诉求与吹哨 / appeals + whistles：部门 {g.departments}、驻区单位 {g.units}、"
+                f"共建协议 {g.agreements}、诉求 {g.appeals:,}（合并 {g.states.get('merged', 0):,}、"
+                f"我也遇到 {g.supporters:,}）、吹哨 {g.whistles:,}（退回 {g.disputes:,}）；"
+                f"生成 {g.compute_seconds:.1f}s CPU、写入 {g.write_seconds:.1f}s"
+            )
         self.stdout.write("各阶段用时 / time per phase:")
         for label, seconds in result.phases.items():
             self.stdout.write(f"  {seconds:8.1f}s  {label}")
@@ -127,6 +135,8 @@ class Command(BaseCommand):
                 "residents": result.residents,
                 "tags": result.tags,
                 "cases": result.desk.cases if result.desk else 0,
+                "appeals": result.governance.appeals if result.governance else 0,
+                "whistles": result.governance.whistles if result.governance else 0,
                 "case_rows": {
                     "visits": result.desk.visits,
                     "reviews": result.desk.reviews,
