@@ -196,18 +196,15 @@ def transition(
         for name in extra:
             changes[name] = [before_extra[name], getattr(obj, _concrete_field(model, name).attname)]
         changes = json_safe(changes)
-        TimelineEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=obj.pk,
-            at=timezone.now(),
-            actor=actor.user if actor.is_authenticated else None,
-            actor_role=actor.role or "",
+        timeline_record(
+            obj,
+            actor,
             action=t.action,
-            action_label=t.label,
+            label=t.label,
             from_state=before,
             to_state=after,
             note=note,
-            data=json_safe(data),
+            data=data,
         )
         region_field = getattr(workflow.scope, "field_name", None)
         region = getattr(obj, region_field, None) if region_field else None
@@ -220,6 +217,35 @@ def transition(
             message=note,
         )
     return obj
+
+
+def timeline_record(
+    obj: models.Model,
+    actor: Actor,
+    *,
+    action: str,
+    label: str,
+    from_state: str,
+    to_state: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Append one event to ``obj``'s history, inside the caller's transaction:
+    every transition writes one, and so do the writes that are not state
+    changes (an intake, a "me too", a hand-over, a logged action)."""
+    return TimelineEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        at=timezone.now(),
+        actor=actor.user if actor.is_authenticated else None,
+        actor_role=actor.role or "",
+        action=action,
+        action_label=label,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=json_safe(data or {}),
+    )
 
 
 def timeline_for(obj: models.Model) -> QuerySet[TimelineEvent]:

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
-
 from shequ.appeals.models import Appeal
 from shequ.core.audit import audit_log
-from shequ.core.models import TimelineEvent
 from shequ.core.scope import Actor
-from shequ.core.workflow import json_safe
+from shequ.core.workflow import json_safe, timeline_record
 
 # -- timeline and audit ---------------------------------------------------------------------
 
@@ -26,18 +22,15 @@ def _event(
     note: str = "",
     data: dict | None = None,
 ) -> None:
-    TimelineEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(Appeal),
-        object_id=appeal.pk,
-        at=timezone.now(),
-        actor=actor.user if actor.is_authenticated else None,
-        actor_role=actor.role or "",
+    timeline_record(
+        appeal,
+        actor,
         action=action,
-        action_label=label,
+        label=label,
         from_state=from_state,
         to_state=appeal.status,
         note=note,
-        data=json_safe(data or {}),
+        data=data,
     )
 
 

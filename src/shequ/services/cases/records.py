@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.utils import timezone
 
 from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
-from shequ.core.models import TimelineEvent
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
-from shequ.core.workflow import json_safe
+from shequ.core.workflow import json_safe, timeline_record
 from shequ.services import deadlines
 from shequ.services.models import (
     Case,
@@ -35,18 +32,15 @@ def _event(
     note: str = "",
     data: dict | None = None,
 ) -> None:
-    TimelineEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(Case),
-        object_id=case.pk,
-        at=timezone.now(),
-        actor=actor.user if actor.is_authenticated else None,
-        actor_role=actor.role or "",
+    timeline_record(
+        case,
+        actor,
         action=action,
-        action_label=label,
+        label=label,
         from_state=from_state,
         to_state=case.status,
         note=note,
-        data=json_safe(data or {}),
+        data=data,
     )
 
 

@@ -7,14 +7,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from shequ.core.errors import ValidationError
-from shequ.core.models import TimelineEvent, User
+from shequ.core.models import User
 from shequ.core.pii import encrypt
 from shequ.core.scope import Actor
-from shequ.core.workflow import json_safe
+from shequ.core.workflow import timeline_record
 from shequ.whistles.models import (
     PairingAgreement,
 )
@@ -143,18 +142,15 @@ def _event(
     note: str = "",
     data: dict | None = None,
 ) -> None:
-    TimelineEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(PairingAgreement),
-        object_id=agreement.pk,
-        at=timezone.now(),
-        actor=actor.user if actor.is_authenticated else None,
-        actor_role=actor.role or "",
+    timeline_record(
+        agreement,
+        actor,
         action=action,
-        action_label=label,
+        label=label,
         from_state=agreement.status,
         to_state=agreement.status,
         note=note,
-        data=json_safe(data or {}),
+        data=data,
     )
 
 

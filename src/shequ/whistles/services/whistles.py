@@ -14,18 +14,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from shequ.appeals.models import Appeal, AppealCategory, AppealState
 from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shequ.core.models import Region, RegionLevel, TimelineEvent
+from shequ.core.models import Region, RegionLevel
 from shequ.core.numbering import receipt_next
 from shequ.core.scope import Actor
 from shequ.core.workdays import add_workdays
-from shequ.core.workflow import Transition, Workflow, json_safe, transition
+from shequ.core.workflow import Transition, Workflow, json_safe, timeline_record, transition
 from shequ.whistles.models import (
     Department,
     Whistle,
@@ -305,18 +304,15 @@ WHISTLE_FLOW = Workflow(
 
 def _event(whistle: Whistle, actor: Actor, *, action: str, label: str, from_state: str,
            note: str = "", data: dict | None = None) -> None:  # fmt: skip
-    TimelineEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(Whistle),
-        object_id=whistle.pk,
-        at=timezone.now(),
-        actor=actor.user if actor.is_authenticated else None,
-        actor_role=actor.role or "",
+    timeline_record(
+        whistle,
+        actor,
         action=action,
-        action_label=label,
+        label=label,
         from_state=from_state,
         to_state=whistle.status,
         note=note,
-        data=json_safe(data or {}),
+        data=data,
     )
 
 
