@@ -337,7 +337,7 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
     workers = _staff(communities)
     resident_user = User.objects.filter(username="demo-resident").first()
     made = 0
-    to_whistle: list[tuple[Appeal, str, str, str]] = []
+    to_whistle: list[tuple[Appeal, str, str, str, str]] = []  # + where its whistle stops
     categories = sorted(MATTERS)
     for community, (_code, n) in zip(communities, APPEAL_COMMUNITIES, strict=True):
         people = list(
@@ -350,14 +350,33 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
         )
         worker = workers[community.pk]
         ages = sorted((rng.uniform(0.1, DAYS) for _ in range(n)), reverse=True)
-        open_by_cat: dict[str, Appeal] = {}
+        # The newest appeals of the first community are pinned, whatever the
+        # hour the demo is loaded at: two waiting for triage, one in hand, a
+        # duplicate merged into it, and one whistled to a department that has
+        # reported in but not finished.
+        pins: dict[int, str] = {}
+        if community.pk == communities[0].pk and n >= 8:
+            pins = {n - 5: "whistle", n - 4: "self", n - 3: "merge", n - 2: "new", n - 1: "new"}
+            for index, age in (
+                (n - 5, 2.0),
+                (n - 4, 1.5),
+                (n - 3, 1.0),
+                (n - 2, 0.03),
+                (n - 1, 0.02),
+            ):
+                ages[index] = age
+        pinned_open: Appeal | None = None
+        open_by_cat: dict[str, tuple[Appeal, dt.datetime | None]] = {}
         for i, age in enumerate(ages):
+            pin = pins.get(i, "")
             category = (
                 categories[i % len(categories)] if i < len(categories) else rng.choice(categories)
             )
+            if pin == "merge" and pinned_open is not None:
+                category = pinned_open.category
             kind, text, lead, title = rng.choice(MATTERS[category])
             submitted = now - dt.timedelta(days=age)
-            if submitted.hour < 7 or submitted.hour > 21:
+            if not pin and (submitted.hour < 7 or submitted.hour > 21):
                 submitted = submitted.replace(hour=rng.randint(8, 20))
                 if submitted > now:
                     submitted -= dt.timedelta(days=1)
@@ -402,8 +421,16 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
             triaged = submitted + dt.timedelta(hours=rng.uniform(1, 20))
             draw = rng.random()
             plan = "new"
-            if triaged < now:
-                original = open_by_cat.get(category)
+            if pin:
+                plan = pin
+                original = pinned_open
+                triaged = min(triaged, now - dt.timedelta(hours=1)) if pin != "new" else now
+                if pin == "merge" and original is None:
+                    plan = "self"
+            elif triaged < now:
+                # An earlier appeal of the category still open at this triage.
+                entry = open_by_cat.get(category)
+                original = entry[0] if entry and (entry[1] is None or entry[1] > triaged) else None
                 if original is not None and draw < 0.18:
                     plan = "merge"
                 elif draw < 0.40:
@@ -416,11 +443,10 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
                        actor=appeal.submitted_by, role="resident" if channel == "phone" else
                        "community_worker")  # fmt: skip
             if plan == "new":
-                open_by_cat.setdefault(category, appeal)
+                open_by_cat.setdefault(category, (appeal, None))
                 continue
             appeal.triaged_at, appeal.triaged_by = triaged, worker
             if plan == "merge":
-                original = open_by_cat[category]
                 appeal.status, appeal.decision = AppealState.MERGED, TriageDecision.MERGE
                 appeal.duplicate_of = original
                 original.supporters += 1
@@ -438,12 +464,16 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
                     made += 1
             elif plan == "whistle":
                 appeal.status, appeal.decision = AppealState.WHISTLED, TriageDecision.WHISTLE
-                to_whistle.append((appeal, lead, title, category))
+                to_whistle.append((appeal, lead, title, category, "report_in" if pin else ""))
             else:
                 appeal.status, appeal.decision = AppealState.HANDLING, TriageDecision.SELF
                 events.add(appeal, triaged, "triage", "分办", "submitted", "handling", worker,
                            "community_worker", note="社区自办自结")  # fmt: skip
                 closed = triaged + dt.timedelta(days=rng.uniform(0.5, 6))
+                if pin:  # still in hand
+                    closed = now + dt.timedelta(days=30)
+                    pinned_open = appeal
+                open_by_cat[category] = (appeal, closed if closed < now else None)
                 if closed < now:
                     appeal.status = AppealState.CLOSED
                     appeal.result, appeal.closed_at, appeal.closed_by = (
@@ -459,8 +489,6 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
                         appeal.rated_at = rated
                         events.add(appeal, rated, "rate", "评价", "closed", "closed",
                                    note=appeal.get_rating_display())  # fmt: skip
-                else:
-                    open_by_cat.setdefault(category, appeal)
             appeal.save()
     return made, to_whistle
 
@@ -529,16 +557,16 @@ def _whistle_life(w: Whistle, rng: random.Random, now: dt.datetime, events: _Eve
 
 
 def _whistles(district: Region, departments: dict[str, Department],
-              triaged: list[tuple[Appeal, str, str, str]], events: _Events, now: dt.datetime,
+              triaged: list[tuple[Appeal, str, str, str, str]], events: _Events, now: dt.datetime,
               liaison: User | None) -> int:  # fmt: skip
     rng = random.Random(SEED + ":whistles")  # noqa: S311 - test data
     home = Region.objects.get(code="210302001001")
     raiser_of = _staff([home, *{a.community for a, *_ in triaged}])
     plans: list[dict[str, Any]] = []
-    for appeal, lead, title, category in triaged:
+    for appeal, lead, title, category, stop in triaged:
         plans.append({"at": appeal.triaged_at, "community": appeal.community, "lead": lead,
                       "title": title, "category": category, "appeals": [appeal],
-                      "description": appeal.description})  # fmt: skip
+                      "description": appeal.description, "stop": stop})  # fmt: skip
     for k, (category, lead, title, text) in enumerate(STANDALONE):
         day = timezone.localdate(now) - dt.timedelta(days=3 + k * 7)
         plans.append({"at": _at(rng, day), "community": home, "lead": lead, "title": title,
