@@ -287,7 +287,10 @@ def test_demo_loads_two_years_of_cases_with_the_demo_worker_at_the_window():
     worker = User.objects.get(username="demo-community-worker")
     assert Case.objects.filter(accepted_by=worker).exists()
     # The worker's own list and the rollup work on the loaded rows.
-    assert my_open_cases(actor=Actor.for_user(worker)).exists()
+    open_states = ["accepted", "in_progress", "supplement", "suspended"]
+    assert my_open_cases(actor=Actor.for_user(worker)).count() == (
+        Case.objects.filter(accepted_by=worker, status__in=open_states).count()
+    )
     admin = Actor.for_user(User.objects.get(username="demo-district-admin"))
     figures = case_figures(actor=admin)
     assert figures.accepted == Case.objects.filter(accepted_on__isnull=False).count()
