@@ -79,6 +79,14 @@ def service_list(*, district: Region) -> list[dict[str, Any]]:
     ]
 
 
+def community_by_code(district: Region, code: str) -> Region | None:
+    """One community of the district by its code: one indexed query (the
+    POST path), where listing all of them costs more than the rest."""
+    return Region.objects.filter(
+        district=district, level=RegionLevel.COMMUNITY, code=code[:32]
+    ).first()
+
+
 def communities(district: Region) -> list[Region]:
     return list(
         Region.objects.filter(district=district, level=RegionLevel.COMMUNITY).order_by("code")

@@ -203,10 +203,10 @@ def _place_label(district: Region, community: Region, address_id: str) -> str:
 def _appeal(client: Open311Client, category: str, data: Submission) -> tuple[str, str]:
     district = client.district
     _unknown(data.attributes, {mapping.ATTR_COMMUNITY, mapping.ATTR_KIND})
-    community = _pick(
-        selectors.communities(district),
-        _single(data.attributes, mapping.ATTR_COMMUNITY, "社区", required=True),
-    )
+    code = _single(data.attributes, mapping.ATTR_COMMUNITY, "社区", required=True)
+    community = selectors.community_by_code(district, code)
+    if community is None:
+        raise Open311Error(400, f"attribute[community]“{code[:24]}”不是该服务可选的社区。")
     kind = _single(data.attributes, mapping.ATTR_KIND, "诉求类型", required=True)
     if not data.has_location:
         raise Open311Error(400, "请提供位置：lat 和 long，或 address_string，或 address_id。")
