@@ -283,6 +283,51 @@ def run_wrk(
     return result
 
 
+def load_run(
+    env: dict, args: argparse.Namespace, url: str, lua: str, headers: dict, *, ok_status: int
+) -> dict:
+    """Start gunicorn, warm every worker up, run wrk for ``args.duration`` s,
+    stop gunicorn; the wrk result with req/s and the CPU each part used
+    (gunicorn, PostgreSQL, wrk, the machine), printed as one summary."""
+    gunicorn = start_gunicorn(env, args.port, args.workers, args.worker_class, args.threads)
+    try:
+        # Warm-up: every worker imports, connects and caches.
+        run_wrk(url, lua, headers, 1, args.workers, 3)
+        g_pids = [gunicorn.pid, *_children(gunicorn.pid)]
+        pg_pids = _pids_named("postgres")
+        g0, p0, (b0, t0) = _cpu_seconds(g_pids), _cpu_seconds(pg_pids), _machine_busy()
+        result = run_wrk(url, lua, headers, args.wrk_threads, args.connections, args.duration)
+        pg_pids = sorted(set(pg_pids) | set(_pids_named("postgres")))
+        g1, p1, (b1, t1) = _cpu_seconds(g_pids), _cpu_seconds(pg_pids), _machine_busy()
+    finally:
+        stop_gunicorn(gunicorn)
+    wall = result["wall"]
+    ncpu = os.cpu_count() or 1
+    result |= {
+        "scale": args.scale,
+        "gunicorn": f"{args.workers} × {args.worker_class}"
+        + (f" ({args.threads} threads)" if args.worker_class == "gthread" else ""),
+        "connections": args.connections,
+        "requests_per_second": round(result["requests"] / result["seconds"], 1),
+        "cpu_gunicorn": round((g1 - g0) / wall, 2),
+        "cpu_postgres": round((p1 - p0) / wall, 2),
+        "cpu_wrk": round(result["wrk_cpu_seconds"] / wall, 2),
+        "cpu_machine": round((b1 - b0) / (t1 - t0) * ncpu, 2),
+        "cpus": ncpu,
+    }
+    print(
+        f"{result['gunicorn']}, {args.connections} connections, {args.duration}s: "
+        f"{result['requests_per_second']} req/s · p50 {result['p50_ms']:.1f} ms · "
+        f"p95 {result['p95_ms']:.1f} ms · p99 {result['p99_ms']:.1f} ms · "
+        f"{ok_status}: {result['created']:,} · other status: {result['other_status']} · "
+        f"socket errors: {result['socket_errors']}\n"
+        f"CPU (cores of {ncpu}): gunicorn {result['cpu_gunicorn']} · PostgreSQL "
+        f"{result['cpu_postgres']} · wrk {result['cpu_wrk']} · whole machine {result['cpu_machine']}",
+        flush=True,
+    )
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -348,43 +393,9 @@ def main() -> None:
         f" · worker {worker.username}",
         flush=True,
     )
-    gunicorn = start_gunicorn(env, args.port, args.workers, args.worker_class, args.threads)
-    try:
-        url = f"http://127.0.0.1:{args.port}/api/services/cases"
-        headers = {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
-        # Warm-up: every worker imports, connects and caches.
-        run_wrk(url, lua, headers, 1, args.workers, 3)
-        g_pids = [gunicorn.pid, *_children(gunicorn.pid)]
-        pg_pids = _pids_named("postgres")
-        g0, p0, (b0, t0) = _cpu_seconds(g_pids), _cpu_seconds(pg_pids), _machine_busy()
-        result = run_wrk(url, lua, headers, args.wrk_threads, args.connections, args.duration)
-        pg_pids = sorted(set(pg_pids) | set(_pids_named("postgres")))
-        g1, p1, (b1, t1) = _cpu_seconds(g_pids), _cpu_seconds(pg_pids), _machine_busy()
-    finally:
-        stop_gunicorn(gunicorn)
-    wall = result["wall"]
-    ncpu = os.cpu_count() or 1
-    result |= {
-        "scale": args.scale,
-        "gunicorn": f"{args.workers} × {args.worker_class}"
-        + (f" ({args.threads} threads)" if args.worker_class == "gthread" else ""),
-        "connections": args.connections,
-        "requests_per_second": round(result["requests"] / result["seconds"], 1),
-        "cpu_gunicorn": round((g1 - g0) / wall, 2),
-        "cpu_postgres": round((p1 - p0) / wall, 2),
-        "cpu_wrk": round(result["wrk_cpu_seconds"] / wall, 2),
-        "cpu_machine": round((b1 - b0) / (t1 - t0) * ncpu, 2),
-        "cpus": ncpu,
-    }
-    print(
-        f"{result['gunicorn']}, {args.connections} connections, {args.duration}s: "
-        f"{result['requests_per_second']} req/s · p50 {result['p50_ms']:.1f} ms · "
-        f"p95 {result['p95_ms']:.1f} ms · p99 {result['p99_ms']:.1f} ms · "
-        f"201: {result['created']:,} · other status: {result['other_status']} · "
-        f"socket errors: {result['socket_errors']}\n"
-        f"CPU (cores of {ncpu}): gunicorn {result['cpu_gunicorn']} · PostgreSQL "
-        f"{result['cpu_postgres']} · wrk {result['cpu_wrk']} · whole machine {result['cpu_machine']}"
-    )
+    url = f"http://127.0.0.1:{args.port}/api/services/cases"
+    headers = {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
+    result = load_run(env, args, url, lua, headers, ok_status=201)
     for line in result["sample_errors"]:
         print("  " + line)
     RESULTS.mkdir(exist_ok=True)

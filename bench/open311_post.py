@@ -25,7 +25,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import secrets
 import shutil
@@ -39,16 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from case_intake import (  # noqa: E402
     DEFAULT_PG,
     RESULTS,
-    _children,
-    _cpu_seconds,
-    _machine_busy,
-    _pids_named,
     bench_env,
     django_setup,
+    load_run,
     prepare,
-    run_wrk,
-    start_gunicorn,
-    stop_gunicorn,
 )
 
 LUA = r"""
@@ -246,43 +239,9 @@ def main() -> None:
     from django.db import connection
 
     connection.close()
-    gunicorn = start_gunicorn(env, args.port, args.workers, args.worker_class, args.threads)
-    try:
-        url = f"http://127.0.0.1:{args.port}/open311/v2/requests.json"
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        run_wrk(url, lua, headers, 1, args.workers, 3)  # warm-up
-        g_pids = [gunicorn.pid, *_children(gunicorn.pid)]
-        pg_pids = _pids_named("postgres")
-        g0, p0, (b0, t0) = _cpu_seconds(g_pids), _cpu_seconds(pg_pids), _machine_busy()
-        result = run_wrk(url, lua, headers, args.wrk_threads, args.connections, args.duration)
-        pg_pids = sorted(set(pg_pids) | set(_pids_named("postgres")))
-        g1, p1, (b1, t1) = _cpu_seconds(g_pids), _cpu_seconds(pg_pids), _machine_busy()
-    finally:
-        stop_gunicorn(gunicorn)
-    wall = result["wall"]
-    ncpu = os.cpu_count() or 1
-    result |= {
-        "scale": args.scale,
-        "gunicorn": f"{args.workers} × {args.worker_class}"
-        + (f" ({args.threads} threads)" if args.worker_class == "gthread" else ""),
-        "connections": args.connections,
-        "requests_per_second": round(result["requests"] / result["seconds"], 1),
-        "cpu_gunicorn": round((g1 - g0) / wall, 2),
-        "cpu_postgres": round((p1 - p0) / wall, 2),
-        "cpu_wrk": round(result["wrk_cpu_seconds"] / wall, 2),
-        "cpu_machine": round((b1 - b0) / (t1 - t0) * ncpu, 2),
-        "cpus": ncpu,
-    }
-    print(
-        f"{result['gunicorn']}, {args.connections} connections, {args.duration}s: "
-        f"{result['requests_per_second']} req/s · p50 {result['p50_ms']:.1f} ms · "
-        f"p95 {result['p95_ms']:.1f} ms · p99 {result['p99_ms']:.1f} ms · "
-        f"200: {result['created']:,} · other status: {result['other_status']} · "
-        f"socket errors: {result['socket_errors']}\n"
-        f"CPU (cores of {ncpu}): gunicorn {result['cpu_gunicorn']} · PostgreSQL "
-        f"{result['cpu_postgres']} · wrk {result['cpu_wrk']} · whole machine {result['cpu_machine']}",
-        flush=True,
-    )
+    url = f"http://127.0.0.1:{args.port}/open311/v2/requests.json"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    result = load_run(env, args, url, lua, headers, ok_status=200)
     for line in result["sample_errors"]:
         print("  " + line)
     if args.profile:
