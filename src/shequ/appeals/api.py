@@ -5,7 +5,6 @@ phones leave masked; anonymous appeals carry no contact name."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -23,9 +22,8 @@ from shequ.appeals.models import (
     AppealState,
 )
 from shequ.appeals.services import appeal_close, appeal_create, appeal_triage
-from shequ.core.api_auth import require
-from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from shequ.core.api_auth import audited, require
+from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel, TimelineEvent
 
@@ -217,14 +215,6 @@ def _detail(request: HttpRequest, appeal_id: int) -> AppealDetailOut:
     )
 
 
-def _audited(request: HttpRequest, action: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except DomainError as error:
-        audit_refused(actor=request.actor, action=action, message=error.message)
-        raise
-
-
 @router.get("/", response=AppealPage, summary="诉求列表")
 def appeal_list(request: HttpRequest, filters: Query[AppealListFilters]):
     actor = require(request, "appeal.view")
@@ -317,7 +307,7 @@ def appeal_create_endpoint(
         out = AppealOut(**_fields(appeal, selectors.local_today()))
         return 201, out.model_dump(mode="json")
 
-    status, body = _audited(
+    status, body = audited(
         request,
         "appeal.create",
         lambda: idempotent(
@@ -334,7 +324,7 @@ def appeal_create_endpoint(
 @router.post("/{int:appeal_id}/triage", response=AppealDetailOut, summary="分办：自办自结或合并")
 def appeal_triage_endpoint(request: HttpRequest, appeal_id: int, payload: TriageIn):
     actor = require(request, "appeal.triage")
-    _audited(
+    audited(
         request,
         "appeal.triage",
         lambda: appeal_triage(
@@ -351,7 +341,7 @@ def appeal_triage_endpoint(request: HttpRequest, appeal_id: int, payload: Triage
 @router.post("/{int:appeal_id}/close", response=AppealDetailOut, summary="办结（须填写办理结果）")
 def appeal_close_endpoint(request: HttpRequest, appeal_id: int, payload: CloseIn):
     actor = require(request, "appeal.triage")
-    _audited(
+    audited(
         request,
         "appeal.close",
         lambda: appeal_close(actor=actor, appeal_id=appeal_id, result=payload.result),

@@ -8,6 +8,8 @@ the pages. ``X-Shequ-Grant: <id>`` picks one of several grants.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, PermissionDenied
 from shequ.core.middleware import client_ip
 from shequ.core.models import ApiToken, User
@@ -42,6 +45,20 @@ def _grant_header(request: HttpRequest) -> int | None:
         return int(request.headers.get("X-Shequ-Grant", ""))
     except ValueError:
         return None
+
+
+T = TypeVar("T")
+
+
+def audited(request: HttpRequest, action: str, call: Callable[[], T], obj=None) -> T:
+    """Run one write of an endpoint; a refusal is audited (in its own
+    transaction) and re-raised, and the shared handler turns it into its 4xx
+    status and Chinese ``detail``."""
+    try:
+        return call()
+    except DomainError as error:
+        audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
+        raise
 
 
 class TokenAuth(HttpBearer):

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from shequ.core.api_auth import require
-from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError, ValidationError
+from shequ.core.api_auth import audited, require
+from shequ.core.errors import ValidationError
 from shequ.core.idcard import age_on
 from shequ.residents import selectors, services
 from shequ.residents.masking import masked_id, masked_phone
@@ -106,15 +104,6 @@ def _out(r: Resident, today: dt.date) -> ResidentOut:
     )
 
 
-def _audited(request: HttpRequest, action: str, call: Callable[[], T], obj=None) -> T:
-    """Run a service; a refusal is audited and becomes the 4xx reply."""
-    try:
-        return call()
-    except DomainError as error:
-        audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
-        raise
-
-
 @router.get("/", response=ResidentPage, summary="居民列表（号码已脱敏）")
 def resident_list(request: HttpRequest, filters: Query[ListFilters]):
     actor = require(request, "resident.view")
@@ -173,7 +162,7 @@ def resident_create(request: HttpRequest, payload: ResidentCreateIn):
         unit = selectors.unit_get(actor=actor, unit_id=payload.unit_id)
         return services.resident_register(actor=actor, unit=unit, room=payload.room, **fields)
 
-    resident = _audited(request, "resident.create", create)
+    resident = audited(request, "resident.create", create)
     today = selectors.local_today()
     return Status(201, _out(selectors.resident_get(actor=actor, resident_id=resident.pk), today))
 
@@ -182,7 +171,7 @@ def resident_create(request: HttpRequest, payload: ResidentCreateIn):
 def resident_update(request: HttpRequest, resident_id: int, payload: ResidentUpdateIn):
     actor = require(request, "resident.change")
     resident = selectors.resident_get(actor=actor, resident_id=resident_id)
-    _audited(
+    audited(
         request,
         "resident.update",
         lambda: services.resident_update(

@@ -5,7 +5,6 @@ window's pages. Phone and ID numbers leave masked."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from django.conf import settings
@@ -13,9 +12,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.params import HeaderEx, P
 
-from shequ.core.api_auth import require
-from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError, ValidationError
+from shequ.core.api_auth import audited, require
+from shequ.core.errors import ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import TimelineEvent
 from shequ.services import case_selectors, selectors
@@ -286,15 +284,6 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     )
 
 
-def _audited(request: HttpRequest, action: str, call: Callable[[], T]) -> T:
-    """Run a write; a refusal is audited and becomes the 4xx reply."""
-    try:
-        return call()
-    except DomainError as error:
-        audit_refused(actor=request.actor, action=action, message=error.message)
-        raise
-
-
 def _page_of(total: int, page: int) -> tuple[int, int, int]:
     size = settings.SHEQU_PAGE_SIZE
     pages = max(1, -(-total // size))
@@ -419,7 +408,7 @@ def case_create(
         )
         return 201, body.model_dump(mode="json")
 
-    status, body = _audited(
+    status, body = audited(
         request,
         "case.accept",
         lambda: idempotent(
@@ -465,7 +454,7 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: CaseAc
             window=window,
         )
 
-    _audited(request, f"case.{action}", act)
+    audited(request, f"case.{action}", act)
     return _detail(request, case.pk)
 
 

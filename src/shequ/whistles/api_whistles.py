@@ -5,16 +5,14 @@ actions, through the same selectors and services as the pages. Mounted under
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TypeVar
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.params import HeaderEx, P
 
-from shequ.core.api_auth import require
-from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError, NotFound, ValidationError
+from shequ.core.api_auth import audited, require
+from shequ.core.errors import NotFound, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel
 from shequ.whistles import whistle_selectors as selectors
@@ -117,14 +115,6 @@ def _out(w: Whistle) -> dict:
     }
 
 
-def _audited(request: HttpRequest, action: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except DomainError as error:
-        audit_refused(actor=request.actor, action=action, message=error.message)
-        raise
-
-
 def _detail(request: HttpRequest, whistle_id: int) -> dict:
     actor = request.actor
     w = selectors.whistle_get(actor=actor, whistle_id=whistle_id)
@@ -203,7 +193,7 @@ def whistle_raise_endpoint(
         )
         return 201, WhistleDetailOut(**_detail(request, whistle.pk)).model_dump(mode="json")
 
-    status, body = _audited(
+    status, body = audited(
         request,
         "whistle.raise",
         lambda: idempotent(
@@ -238,7 +228,7 @@ def whistle_action(request: HttpRequest, whistle_id: int, payload: ActionIn):
     if payload.action not in ACTIONS:
         raise ValidationError("没有这项操作。", field="action")
     data = {name: getattr(payload, name) for name in _FIELDS[payload.action]}
-    _audited(
+    audited(
         request,
         f"whistle.{payload.action}",
         lambda: ACTIONS[payload.action](actor=actor, whistle_id=whistle_id, **data),  # type: ignore[operator]
