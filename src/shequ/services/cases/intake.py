@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shequ.core.audit import audit_log
 from shequ.core.errors import PermissionDenied, ValidationError
-from shequ.core.models import Region, RegionLevel
+from shequ.core.models import Region, RegionLevel, User
 from shequ.core.numbering import receipt_next
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
@@ -245,6 +245,45 @@ def case_intake(
     return IntakeResult(case=case, missing=missing_other)
 
 
+def _submit_online(
+    *,
+    community: Region,
+    item: ServiceItem,
+    applicant: Applicant,
+    provided: Iterable[str],
+    form_data: dict[str, Any] | None,
+    note: str = "",
+    resident: Resident | None = None,
+    created_by: User | None = None,
+) -> Case:
+    """The submitted (待受理) case of an online application, checked against
+    the item version: both online channels (a resident, an API client)."""
+    version = _adopted_item(community, item)
+    if not version.online_allowed:
+        raise ValidationError(f"“{item.name}”不能网上申请，请到社区窗口办理。", field="item")
+    columns = applicant_columns(applicant)
+    materials = checklist(version, provided)
+    form = clean_form_data(version, form_data)
+    now = timezone.now()
+    return Case.objects.create(
+        district_id=_district_id(community),
+        community=community,
+        receipt_no=receipt_next(community=community, day=timezone.localdate(now)),
+        item=item,
+        version=version,
+        channel=Channel.ONLINE,
+        status=CaseState.SUBMITTED,
+        resident=resident,
+        materials=materials,
+        materials_complete=all(m["provided"] for m in materials),
+        form_data=form,
+        note=(note or "").strip()[:2000],
+        submitted_at=now,
+        created_by=created_by,
+        **columns,
+    )
+
+
 @transaction.atomic
 def case_apply_online(
     *,
@@ -265,37 +304,21 @@ def case_apply_online(
         raise PermissionDenied("您的账号尚未关联居民登记信息，请到社区窗口办理。")
     if community.pk != resident.community_id:
         raise PermissionDenied("只能向本人所在社区申请。")
-    version = _adopted_item(community, item)
-    if not version.online_allowed:
-        raise ValidationError(f"“{item.name}”不能网上申请，请到社区窗口办理。", field="item")
     from shequ.core.pii import decrypt
 
-    columns = applicant_columns(
-        Applicant(
+    case = _submit_online(
+        community=community,
+        item=item,
+        applicant=Applicant(
             name=resident.name,
             id_number=decrypt(resident.id_number_enc),
             phone=phone or (decrypt(resident.phone_enc) if resident.phone_enc else ""),
-        )
-    )
-    materials = checklist(version, provided)
-    form = clean_form_data(version, form_data)
-    now = timezone.now()
-    case = Case.objects.create(
-        district_id=_district_id(community),
-        community=community,
-        receipt_no=receipt_next(community=community, day=timezone.localdate(now)),
-        item=item,
-        version=version,
-        channel=Channel.ONLINE,
-        status=CaseState.SUBMITTED,
+        ),
+        provided=provided,
+        form_data=form_data,
+        note=note,
         resident=resident,
-        materials=materials,
-        materials_complete=all(m["provided"] for m in materials),
-        form_data=form,
-        note=(note or "").strip()[:2000],
-        submitted_at=now,
         created_by=user,
-        **columns,
     )
     _event(case, actor, action="apply", label="网上申请", from_state="", note=case.note)
     _audit_case(actor, "case.apply", case, channel=Channel.ONLINE)
@@ -323,26 +346,12 @@ def case_receive_online(
     actor = Actor.for_command(source[:64])
     if community.level != RegionLevel.COMMUNITY:
         raise ValidationError("请选择社区。", field="community")
-    version = _adopted_item(community, item)
-    if not version.online_allowed:
-        raise ValidationError(f"“{item.name}”不能网上申请，请到社区窗口办理。", field="item")
-    columns = applicant_columns(Applicant(name=applicant_name, id_number=id_number, phone=phone))
-    materials = checklist(version, provided)
-    form = clean_form_data(version, form_data)
-    now = timezone.now()
-    case = Case.objects.create(
-        district_id=_district_id(community),
+    case = _submit_online(
         community=community,
-        receipt_no=receipt_next(community=community, day=timezone.localdate(now)),
         item=item,
-        version=version,
-        channel=Channel.ONLINE,
-        status=CaseState.SUBMITTED,
-        materials=materials,
-        materials_complete=all(m["provided"] for m in materials),
-        form_data=form,
-        submitted_at=now,
-        **columns,
+        applicant=Applicant(name=applicant_name, id_number=id_number, phone=phone),
+        provided=provided,
+        form_data=form_data,
     )
     _event(case, actor, action="apply", label=f"网上申请（{source[:40]}）", from_state="")
     _audit_case(actor, "case.apply", case, channel=Channel.ONLINE, source=source[:64])
