@@ -41,6 +41,7 @@ from case_intake import (  # noqa: E402
     bench_env,
     django_setup,
     load_run,
+    lua_result,
     prepare,
 )
 
@@ -71,32 +72,6 @@ request = function()
   return wrk.format("POST", nil, nil, body)
 end
 
-response = function(status, headers, body)
-  if status == 200 or status == 201 then
-    status_ok = status_ok + 1
-  else
-    status_other = status_other + 1
-    if status_other <= 3 then
-      io.stderr:write("HTTP " .. status .. ": " .. body:sub(1, 300) .. "\n")
-    end
-  end
-end
-
-done = function(summary, latency, requests)
-  local ok, other = 0, 0
-  for _, t in ipairs(threads) do
-    ok = ok + tonumber(t:get("status_ok"))
-    other = other + tonumber(t:get("status_other"))
-  end
-  io.write(string.format(
-    "RESULT {\"requests\": %d, \"seconds\": %.3f, \"created\": %d, \"other_status\": %d, "
-    .. "\"socket_errors\": %d, \"p50_ms\": %.2f, \"p90_ms\": %.2f, \"p95_ms\": %.2f, "
-    .. "\"p99_ms\": %.2f, \"max_ms\": %.2f, \"mean_ms\": %.2f}\n",
-    summary.requests, summary.duration / 1e6, ok, other,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000, latency.mean / 1000))
-end
 """
 
 KINDS = ("complaint", "help", "report", "consult", "suggestion")
@@ -235,6 +210,7 @@ def main() -> None:
         "&address_string=3%%E5%%8F%%B7%%E6%%A5%%BC&description=%s+%d-%d"
     )
     lua = LUA.replace("{DESCS}", "{" + table + "}").replace("BODY_TEMPLATE", lua_string(body))
+    lua += lua_result("status == 200 or status == 201")
 
     from django.db import connection
 
