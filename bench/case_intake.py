@@ -362,7 +362,7 @@ def main() -> None:
     django_setup(env)
     from shequ.core.api_auth import token_issue
     from shequ.core.models import User
-    from shequ.services.models import CommunityItem, ItemKind, Window
+    from shequ.desk.models import CommunityItem, ItemKind, Window
 
     community = first_community()
     worker = User.objects.get(username=f"bench-{community.code}-w1")

@@ -35,7 +35,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from shequ.core.models import Region, RegionLevel, User
-from shequ.services.models import Case, CaseState
+from shequ.desk.models import Case, CaseState
 
 warmup, requests = int(sys.argv[1]), int(sys.argv[2])
 community = Region.objects.filter(

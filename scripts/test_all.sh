@@ -2,8 +2,10 @@
 # The whole suite, as `make test` and CI (.ci/run, CI=true) run it:
 #
 #   1. ruff check, ruff format --check, mypy (pyproject.toml [tool.mypy]),
+#      lint-imports (the arrows between apps, .importlinter),
 #      shequ makemigrations --check
-#   2. pytest on SQLite (every test not marked browser)
+#   2. pytest on SQLite (every test not marked browser), in parallel
+#      (pytest-xdist, $SHEQU_TEST_WORKERS processes, default one per core)
 #   3. the same on PostgreSQL at $DATABASE_URL (default postgresql://root@127.0.0.1:5432/test)
 #      when one answers; with CI=true it must: the local cluster is started, else it fails
 #   4. pytest -m browser: Playwright driving Debian's /usr/bin/chromium
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 LOGS="${SHEQU_VAR_DIR:-var}/test-logs"
 PG_URL="${DATABASE_URL:-postgresql://root@127.0.0.1:5432/test}"
+WORKERS="${SHEQU_TEST_WORKERS:-auto}"
 mkdir -p "$LOGS"
 
 in_ci() { [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; }
@@ -88,10 +91,11 @@ start_local_pg() {
 run_step "ruff check" "$BIN/ruff" check src bench scripts
 run_step "ruff format --check" "$BIN/ruff" format --check src bench scripts
 run_step "mypy" "$BIN/mypy"
+run_step "import contracts" "$BIN/lint-imports" --config .importlinter --no-cache
 run_step "makemigrations --check" env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/shequ" makemigrations --check --dry-run
 
 # --- 2. SQLite ---------------------------------------------------------------------------
-run_pytest sqlite env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/pytest"
+run_pytest sqlite env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/pytest" -n "$WORKERS"
 
 # --- 3. PostgreSQL -----------------------------------------------------------------------
 pg_run=1
@@ -109,7 +113,7 @@ if ! why=$(pg_answers "$PG_URL"); then
     fi
 fi
 if [ "$pg_run" = 1 ]; then
-    run_pytest postgresql env DATABASE_URL="$PG_URL" "$BIN/pytest"
+    run_pytest postgresql env DATABASE_URL="$PG_URL" "$BIN/pytest" -n "$WORKERS"
 fi
 
 # --- 4. browser --------------------------------------------------------------------------

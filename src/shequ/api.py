@@ -9,9 +9,9 @@ from ninja import NinjaAPI
 from shequ.appeals.api import router as appeals_router
 from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
+from shequ.desk.cases.api import router as cases_router
+from shequ.desk.catalog.api import router as services_router
 from shequ.residents.api import router as residents_router
-from shequ.services.api import router as services_router
-from shequ.services.api_cases import router as cases_router
 from shequ.whistles.api import router as whistles_router
 
 api = NinjaAPI(

@@ -14,6 +14,7 @@ import pytest
 
 from shequ.core.models import Region, RegionLevel, User
 from shequ.core.permissions import Role
+from shequ.core.tests.clock import Clock
 from shequ.core.tests.factories import make_region, user_with
 
 pytest_plugins = ["shequ.browser_fixtures"]
@@ -151,6 +152,12 @@ def _liaison(role: Role, tree: Tree, username: str) -> User:
         )
         Liaison.objects.create(user=user, district=tree.district, unit=unit)
     return user
+
+
+@pytest.fixture
+def clock(request, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """``timezone.now`` pinned; starts at the module's ``CLOCK_START`` if it has one."""
+    return Clock(monkeypatch, getattr(request.module, "CLOCK_START", None))
 
 
 @pytest.fixture(autouse=True)

@@ -86,10 +86,12 @@ INSTALLED_APPS = [
     "ninja",
     "shequ.core",
     "shequ.residents",
-    "shequ.services",
+    "shequ.desk",
     "shequ.whistles",
     "shequ.appeals",
     "shequ.open311",
+    # depends on every app above; nothing depends on it
+    "shequ.demo",
 ]
 
 MIDDLEWARE = [

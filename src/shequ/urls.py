@@ -7,7 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     path("residents/", include("shequ.residents.urls")),
-    path("services/", include("shequ.services.urls")),
+    path("services/", include("shequ.desk.urls")),
     path("appeals/", include("shequ.appeals.urls")),
     path("whistles/", include("shequ.whistles.urls")),
     path("open311/", include("shequ.open311.urls")),

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from shequ.core.categories import IssueCategory
+
 
 class AppealKind(models.TextChoices):
     CONSULT = "consult", "咨询"
@@ -21,17 +23,8 @@ class AppealKind(models.TextChoices):
     SUGGESTION = "suggestion", "建议"
 
 
-class AppealCategory(models.TextChoices):
-    SANITATION = "sanitation", "环境卫生"
-    PARKING = "parking", "停车"
-    FUMES = "fumes", "油烟"
-    NOISE = "noise", "噪音"
-    ILLEGAL_BUILDING = "illegal_building", "违建"
-    PROPERTY = "property", "物业"
-    SECURITY = "security", "安全防盗"
-    REPAIR = "repair", "设施维修"
-    NEIGHBOUR = "neighbour", "邻里纠纷"
-    OTHER = "other", "其他"
+# An appeal's category is the platform's issue category (whistles carry it too).
+AppealCategory = IssueCategory
 
 
 class AppealChannel(models.TextChoices):
@@ -159,6 +152,16 @@ class Appeal(models.Model):
         related_name="duplicates",
     )
     supporters = models.PositiveIntegerField("我也遇到", default=0)
+    # The whistles this appeal was handed to (吹哨). The link is the appeal's:
+    # appeals hand themselves to whistles, whistles know no appeal. The table
+    # keeps the name it had when the field was declared on Whistle.
+    whistles = models.ManyToManyField(
+        "whistles.Whistle",
+        verbose_name="吹哨事项",
+        blank=True,
+        related_name="appeals",
+        db_table="whistles_whistle_appeals",
+    )
     result = models.TextField("办理结果", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_by = models.ForeignKey(

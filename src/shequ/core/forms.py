@@ -7,6 +7,12 @@ from shequ.core import selectors
 from shequ.core.models import RegionLevel
 from shequ.core.permissions import Role
 
+# Bootstrap 5 classes of every form's widgets, said once.
+TEXT = {"class": "form-control"}
+SELECT = {"class": "form-select"}
+CHECK = {"class": "form-check-input"}
+DATE = {"class": "form-control", "type": "date"}
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {

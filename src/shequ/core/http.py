@@ -8,6 +8,7 @@ service become a message on the form or a 4xx page: never a 500.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -78,3 +79,10 @@ def refuse(
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def form_status(request: HttpRequest, form: Any, status: int = 200) -> int:
+    """422 for a POST whose form did not validate (the page shows why), else ``status``."""
+    if request.method == "POST" and form.errors and status == 200:
+        return 422
+    return status

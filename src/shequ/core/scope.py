@@ -86,6 +86,18 @@ class Actor:
 
     # -- where ---------------------------------------------------------------
 
+    @property
+    def district_id(self) -> int | None:
+        """The district the active grant lies in (a district grant: itself)."""
+        return self.region.district_id if self.region is not None else None
+
+    def require_district_id(self) -> int:
+        """The active grant's district, refusing an actor who has none."""
+        district_id = self.district_id
+        if district_id is None:
+            raise PermissionDenied("当前角色不属于任何区。")
+        return district_id
+
     def covers(self, region: Region) -> bool:
         """Whether ``region`` lies in the active grant's subtree."""
         if self.region is None:

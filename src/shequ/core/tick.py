@@ -3,8 +3,8 @@
 Each job is a function taking no arguments and returning what it did (a
 count, or a short text). Each runs in its own transaction, and must be
 idempotent: running tick twice, or after a crash half-way, is always safe.
-A failing job is reported and the others still run. Apps append their jobs
-to ``TICK_JOBS`` (escalations, reminders, ...), in the order they must run.
+A failing job is reported and the others still run. Apps register their jobs
+(escalations, reminders, rollups ...) with ``core.registry.register_tick_job``.
 """
 
 from __future__ import annotations
@@ -18,16 +18,21 @@ from typing import Any
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from shequ.core import registry
+
 logger = logging.getLogger(__name__)
 
-TICK_JOBS: list[str] = [
-    "shequ.core.audit_chain.seal_pending",
-    "shequ.residents.rollups.region_stats_rebuild",
-    "shequ.services.stats.case_stats_rebuild",
-    "shequ.whistles.services.pairing_flags_refresh",
-    "shequ.whistles.services.whistles_escalate",
-    "shequ.core.idempotency.idempotency_keys_expire",
-]
+# Core's own jobs; every app registers its jobs (``core.registry``) in its
+# ``AppConfig.ready()`` with an ``order``: seal the audit chain first, the
+# rollups next, the escalations after them, expired keys last.
+CORE_TICK_JOBS = {
+    "shequ.core.audit_chain.seal_pending": 0,
+    "shequ.core.idempotency.idempotency_keys_expire": 900,
+}
+
+# The dotted paths of every registered job, in the order they run (one list,
+# kept sorted by the registry as apps register).
+TICK_JOBS: list[str] = registry.TICK_JOB_PATHS
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,7 @@ from django.db import connection
 from shequ.appeals.models import Appeal, AppealPhoto, AppealSupporter
 from shequ.core.errors import Conflict
 from shequ.core.models import Grant, ReceiptCounter, Region, RegionStat
-from shequ.open311.models import Open311Client, Open311RateCount, Open311Submission
-from shequ.residents.models import Household, Resident, ResidentTag
-from shequ.services.models import (
+from shequ.desk.models import (
     Case,
     CaseStat,
     CommunityItem,
@@ -31,6 +29,8 @@ from shequ.services.models import (
     Window,
     WindowDuty,
 )
+from shequ.open311.models import Open311Client, Open311RateCount, Open311Submission
+from shequ.residents.models import Household, Resident, ResidentTag
 from shequ.whistles.models import (
     Commitment,
     Department,

@@ -42,8 +42,8 @@ from shequ.core.models import Grant, ReceiptCounter, Region, User
 from shequ.core.permissions import Role
 from shequ.core.workdays import WorkCalendar
 from shequ.demo import bulk
-from shequ.services.demo_catalog import GENERALIST_TRAINED_ON, load_demo_catalog
-from shequ.services.models import (
+from shequ.demo.catalog import GENERALIST_TRAINED_ON, load_demo_catalog
+from shequ.desk.models import (
     Case,
     CaseStat,
     CaseState,
@@ -60,7 +60,7 @@ from shequ.services.models import (
     VisitPurpose,
     Window,
 )
-from shequ.services.stats import COUNTERS
+from shequ.desk.stats.selectors import COUNTERS
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
@@ -826,7 +826,7 @@ def timeline_backfill(district: Region) -> int:
     from django.contrib.contenttypes.models import ContentType
 
     from shequ.core.models import TimelineEvent
-    from shequ.services.cases import CASE_FLOW
+    from shequ.desk.cases.services import CASE_FLOW
 
     ct = ContentType.objects.get_for_model(Case)
     have = set(

@@ -19,13 +19,13 @@ from shequ.core.audit import audit_log
 from shequ.core.models import Grant, Region, RegionLevel, User
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
+from shequ.demo.catalog import load_demo_catalog
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
 from shequ.open311.services import client_ensure
 from shequ.residents.models import Household, Relation, Resident, ResidentTag
 from shequ.residents.rollups import region_stats_rebuild
 from shequ.residents.services import id_columns, phone_columns
-from shequ.services.demo_catalog import load_demo_catalog
 
 DISTRICT_CODE = "210302"
 DISTRICT_NAME = "城东区"
@@ -285,7 +285,7 @@ def _load_cases(district: Region, home: Region, result: DemoResult) -> None:
     """Two years of the desk's cases (generated as final rows, like the
     register), once: the demo worker and secretary hold those of 站前社区."""
     from shequ.demo.cases import generate_desk, timeline_backfill
-    from shequ.services.models import Case
+    from shequ.desk.models import Case
 
     if Case.objects.filter(district=district).exists():
         return
@@ -367,7 +367,7 @@ def _counts(district: Region) -> dict[str, int]:
     }
     counts["住户"] = Household.objects.filter(district=district).count()
     counts["居民"] = Resident.objects.filter(district=district).count()
-    from shequ.services.models import Case
+    from shequ.desk.models import Case
 
     counts["办件"] = Case.objects.filter(district=district).count()
     return counts

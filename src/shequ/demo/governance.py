@@ -41,6 +41,7 @@ from shequ.core.numbering import receipt_next
 from shequ.core.permissions import Role
 from shequ.core.workdays import add_workdays
 from shequ.residents.models import Resident
+from shequ.whistles.checks import last_full_quarter, phone_columns, quarter_of
 from shequ.whistles.models import (
     ActionKind,
     AgreementState,
@@ -60,8 +61,7 @@ from shequ.whistles.models import (
     WhistleState,
     WhistleUrgency,
 )
-from shequ.whistles.services import deadlines, last_full_quarter, quarter_of, rule_for
-from shequ.whistles.services._checks import phone_columns
+from shequ.whistles.whistle.services import deadlines, rule_for
 
 SEED = "20260101:governance"
 

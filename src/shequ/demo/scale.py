@@ -36,10 +36,10 @@ from shequ.demo import cases as desk
 from shequ.demo import governance_scale as governance
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
+from shequ.desk.models import Case, Rectification, Review, Visit
 from shequ.residents.models import Household, Resident, ResidentTag
 from shequ.residents.rollups import region_stats_rebuild
 from shequ.residents.services import id_columns, phone_columns
-from shequ.services.models import Case, Rectification, Review, Visit
 
 BENCH_CODE = "210399"
 BENCH_NAME = "基准区"

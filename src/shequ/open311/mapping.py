@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from shequ.appeals.models import Appeal, AppealCategory, AppealKind, AppealState
-from shequ.services.models import Case, CaseState, ServiceItem
+from shequ.desk.models import Case, CaseState, ServiceItem
 
 APPEAL_PREFIX = "appeal."
 ITEM_PREFIX = "item."

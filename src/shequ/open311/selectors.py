@@ -20,11 +20,11 @@ from shequ.core.errors import NotFound
 from shequ.core.models import Region, RegionLevel, TimelineEvent
 from shequ.core.pii import sm3_hex
 from shequ.core.scope import Actor
+from shequ.desk.models import Case, CommunityItem, ServiceItem, ServiceItemVersion
 from shequ.open311 import mapping
 from shequ.open311.models import Open311Client, Open311Submission
 from shequ.open311.params import MAX_RESULTS, RequestFilters
 from shequ.open311.wire import Open311Error
-from shequ.services.models import Case, CommunityItem, ServiceItem, ServiceItemVersion
 
 
 def key_digest(raw: str) -> str:

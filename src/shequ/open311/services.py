@@ -22,12 +22,12 @@ from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
+from shequ.desk.cases.services import case_receive_online
 from shequ.open311 import mapping, selectors
 from shequ.open311.models import Open311Client, Open311RateCount, Open311Submission, SubmissionKind
 from shequ.open311.params import Submission
 from shequ.open311.selectors import key_digest
 from shequ.open311.wire import Open311Error
-from shequ.services.cases import case_receive_online
 
 KEY_PREFIX = "o311_"
 NAME_MAX = 60

@@ -460,9 +460,6 @@ class Whistle(models.Model):
     urgency = models.CharField(
         "紧急程度", max_length=10, choices=WhistleUrgency.choices, default=WhistleUrgency.NORMAL
     )
-    appeals = models.ManyToManyField(
-        "appeals.Appeal", verbose_name="关联诉求", blank=True, related_name="whistles"
-    )
     lead_department = models.ForeignKey(
         Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="led_whistles"
     )

@@ -32,6 +32,7 @@ from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationEr
 from shequ.core.scope import Actor
 from shequ.core.workflow import Transition, Workflow, transition
 from shequ.residents.models import Resident
+from shequ.whistles.whistle.services import whistle_raise
 
 
 def _a_triage(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
@@ -226,8 +227,6 @@ def appeal_triage(
     if decision == WHISTLE_DECISION:
         # 吹哨: a whistle linked to this appeal; ``whistle`` holds its fields
         # (lead_department_id, urgency, cooperating_ids, title, description).
-        from shequ.whistles.services import whistle_raise
-
         appeal = _in_scope(actor, appeal_id)
         fields = dict(whistle or {})
         fields.setdefault("title", appeal.description[:30])
@@ -235,7 +234,9 @@ def appeal_triage(
         fields.setdefault("category", appeal.category)
         fields.setdefault("address", appeal.address)
         fields.setdefault("place", appeal.building or appeal.compound)
-        whistle_raise(actor=actor, community=appeal.community, appeal_ids=[appeal.pk], **fields)
+        whistle_raise(
+            actor=actor, community=appeal.community, sources={"appeal": [appeal.pk]}, **fields
+        )
         return Appeal.objects.get(pk=appeal.pk)
     if decision not in TriageDecision.values:
         raise ValidationError("请选择分办方式：社区自办自结或合并为重复诉求。", field="decision")

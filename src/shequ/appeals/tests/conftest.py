@@ -3,7 +3,6 @@ test resident linked to their account, and image bytes."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -18,27 +17,6 @@ from shequ.residents.tests.helpers import resident as make_resident
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 PHONE = "13840001234"
-
-
-class Clock:
-    """``django.utils.timezone.now`` pinned to a Beijing wall-clock time."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._now = dt.datetime(2026, 9, 29, 9, 30, tzinfo=BEIJING)  # a Tuesday
-        monkeypatch.setattr("django.utils.timezone.now", lambda: self._now)
-
-    def set(self, when: dt.datetime | str) -> None:
-        if isinstance(when, str):
-            when = dt.datetime.fromisoformat(when)
-        self._now = when if when.tzinfo else when.replace(tzinfo=BEIJING)
-
-    def advance(self, **delta: float) -> None:
-        self._now += dt.timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ denormalised columns of the households and residents living there.
 from __future__ import annotations
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 
+from shequ.core import registry
 from shequ.core.audit import audit_log
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import Region, RegionLevel, RegionStat
@@ -312,9 +312,14 @@ def region_move(
     regions_moved = subtree.update(**inherited)
     Region.objects.filter(pk=region.pk).update(parent=new_parent)
     _recode_subtree(region, code)
-    register = _move_register(region=region, old_parent=old_parent, new_parent=new_parent)
-    register |= _move_desk(region=region, old_parent=old_parent, new_parent=new_parent)
-    _restat(_chain(old_parent) | _chain(new_parent))
+    # Each app brings its own denormalised region columns up to date (the
+    # register its households and counts, the desk its rollup …); core moves
+    # the district of every other table that carries district and community.
+    move = registry.RegionMove(region=region, old_parent=old_parent, new_parent=new_parent)
+    register: dict[str, int] = {}
+    for hook in registry.region_move_hooks():
+        register |= hook(move)
+    register |= _move_community_rows(move)
 
     region.refresh_from_db()
     audit_log(
@@ -331,48 +336,20 @@ def region_move(
     return region
 
 
-# -- the register below a moved region -------------------------------------------
+# -- the rows below a moved region ------------------------------------------------
 
 
-def _move_register(*, region: Region, old_parent: Region, new_parent: Region) -> dict[str, int]:
-    """Bring the denormalised region columns of households, residents and
-    resident tags in the moved subtree up to date, in bulk."""
-    from shequ.residents.models import Household, Resident, ResidentTag
-
-    household_set: dict[str, int | None] = {}
-    person_set: dict[str, int | None] = {}
-    if new_parent.district_id != old_parent.district_id:
-        household_set["district_id"] = person_set["district_id"] = new_parent.district_id
-    if region.level > RegionLevel.COMMUNITY and new_parent.community_id != old_parent.community_id:
-        household_set["community_id"] = person_set["community_id"] = new_parent.community_id
-    if region.level == RegionLevel.UNIT:
-        household_set["building_id"] = new_parent.pk
-    if not household_set:
-        return {}
-    anc = region.ancestor_field
-    households = Household.objects.filter(
-        **({f"unit__{anc}": region.pk} if anc else {"unit": region.pk})
-    )
-    moved = {"households": households.update(**household_set)}
-    if person_set:
-        people = Resident.objects.filter(household__in=households.values("pk"))
-        moved["residents"] = people.update(**person_set)
-        ResidentTag.objects.filter(resident__household__in=households.values("pk")).update(
-            **{k: v for k, v in person_set.items() if k in {"community_id", "district_id"}}
-        )
-    return moved
-
-
-def _community_tables() -> list[type[models.Model]]:
-    """Every model outside core and the register whose rows carry both their
-    ``district`` and their ``community`` (the sharding and scope keys): cases,
-    appeals, pairing agreements … — found from the app registry, so a new
-    app's tables follow a move without an edit here."""
+def _community_tables(skip: frozenset[str]) -> list[type[models.Model]]:
+    """Every model outside core whose rows carry both their ``district`` and
+    their ``community`` (the sharding and scope keys): cases, appeals,
+    pairing agreements … — found from the app registry, so a new app's tables
+    follow a move without an edit here. ``skip``: the tables an app's own
+    region-move hook keeps (``registry.register_region_move_hook``)."""
     from django.apps import apps
 
     out: list[type[models.Model]] = []
     for model in apps.get_models():
-        if model._meta.app_label in {"core", "residents"}:
+        if model._meta.app_label == "core" or model._meta.label_lower in skip:
             continue
         names = {f.name for f in model._meta.concrete_fields}
         if {"district", "community"} <= names:
@@ -380,68 +357,20 @@ def _community_tables() -> list[type[models.Model]]:
     return out
 
 
-def _move_desk(*, region: Region, old_parent: Region, new_parent: Region) -> dict[str, int]:
+def _move_community_rows(move: registry.RegionMove) -> dict[str, int]:
     """Rows made in a community (cases, appeals, agreements…) stay with it — a
     compound moved to another community keeps its history where it was made;
     a street or community moved to another district takes its rows'
-    ``district`` along, and the case rollup's ``street`` follows a community."""
-    from shequ.services.models import CaseStat
-
-    if region.level > RegionLevel.COMMUNITY:
+    ``district`` along."""
+    region, old_parent, new_parent = move.region, move.old_parent, move.new_parent
+    if region.level > RegionLevel.COMMUNITY or new_parent.district_id == old_parent.district_id:
         return {}
     subtree = Region.objects.filter(
         **{str(region.ancestor_field): region.pk}, level=RegionLevel.COMMUNITY
     )
     moved: dict[str, int] = {}
-    if new_parent.district_id != old_parent.district_id:
-        for model in _community_tables():
-            moved[model._meta.label_lower] = model._default_manager.filter(
-                community__in=subtree.values("pk")
-            ).update(district_id=new_parent.district_id)
-    if region.level == RegionLevel.COMMUNITY:
-        moved["casestat_street"] = CaseStat.objects.filter(community=region).update(
-            street_id=new_parent.pk
-        )
+    for model in _community_tables(registry.region_move_own_tables()):
+        moved[model._meta.label_lower] = model._default_manager.filter(
+            community__in=subtree.values("pk")
+        ).update(district_id=new_parent.district_id)
     return {k: v for k, v in moved.items() if v}
-
-
-def _chain(region: Region) -> set[int]:
-    """``region`` and its ancestors."""
-    ids = {getattr(region, f"{column}_id") for column in ANCESTOR_COLUMNS} | {region.pk}
-    return {i for i in ids if i is not None}
-
-
-def _restat(region_ids: set[int]) -> None:
-    """Recount the subtrees of ``region_ids`` (the two ancestor chains a move
-    touches) from the register: two aggregate queries and one bulk write."""
-    from shequ.residents.models import Household, Resident
-
-    regions = list(Region.objects.filter(pk__in=region_ids).only("id", "level"))
-    households = Household.objects.aggregate(
-        **{
-            f"r{r.pk}": Count("id", filter=Q(**{f"unit__{r.ancestor_field}": r.pk}))
-            for r in regions
-        }
-    )
-    residents = Resident.objects.aggregate(
-        **{
-            f"r{r.pk}": Count("id", filter=Q(**{f"household__unit__{r.ancestor_field}": r.pk}))
-            for r in regions
-        }
-    )
-    RegionStat.objects.bulk_create(
-        [RegionStat(region_id=r.pk) for r in regions], ignore_conflicts=True
-    )
-    now = timezone.now()
-    RegionStat.objects.bulk_update(
-        [
-            RegionStat(
-                region_id=r.pk,
-                residents=residents[f"r{r.pk}"] or 0,
-                households=households[f"r{r.pk}"] or 0,
-                updated_at=now,
-            )
-            for r in regions
-        ],
-        ["residents", "households", "updated_at"],
-    )

@@ -15,9 +15,9 @@ from shequ.core.numbering import receipt_next
 from shequ.core.permissions import Role
 from shequ.core.pii import decrypt
 from shequ.demo.scale import SCALES, generate
-from shequ.residents.models import Resident
-from shequ.services import deadlines, stats
-from shequ.services.models import (
+from shequ.desk.cases import deadlines
+from shequ.desk.catalog.selectors import can_accept
+from shequ.desk.models import (
     DONE_STATES,
     Case,
     CaseStat,
@@ -30,8 +30,9 @@ from shequ.services.models import (
     Visit,
     Window,
 )
-from shequ.services.selectors import can_accept
-from shequ.services.stats import COUNTERS
+from shequ.desk.stats import services as stats
+from shequ.desk.stats.selectors import COUNTERS
+from shequ.residents.models import Resident
 
 pytestmark = pytest.mark.django_db
 

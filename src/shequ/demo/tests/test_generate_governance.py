@@ -17,7 +17,7 @@ from shequ.core.models import Grant, ReceiptCounter
 from shequ.core.numbering import receipt_next
 from shequ.core.permissions import Role
 from shequ.demo.scale import SCALES, generate
-from shequ.services.models import Case
+from shequ.desk.models import Case
 from shequ.whistles.models import Department, PairingAgreement, Whistle, WhistleState
 
 pytestmark = pytest.mark.django_db

@@ -13,21 +13,15 @@ from defusedxml import ElementTree as SafeET
 from django.test import Client
 
 from shequ.core.models import Region
+from shequ.desk.models import ServiceItem
+from shequ.desk.tests.helpers import adopt, make_item
 from shequ.open311.models import Open311Client
 from shequ.open311.services import client_ensure
-from shequ.services.models import ServiceItem
-from shequ.services.tests.conftest import Clock
-from shequ.services.tests.helpers import adopt, make_item
 
 API_KEY = "test-open311-key"
 ID_NUMBER = "210302195003150014"  # a valid GB 11643 number
 PHONE = "13840001234"
 BASE = "/open311/v2/"
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 @dataclass

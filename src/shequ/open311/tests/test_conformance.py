@@ -46,7 +46,7 @@ def test_service_list_json_has_every_category_and_the_online_item(client, o311):
 
 
 def test_service_list_leaves_out_items_not_online_or_not_adopted(client, o311, tree):
-    from shequ.services.tests.helpers import adopt, make_item
+    from shequ.desk.tests.helpers import adopt, make_item
 
     adopt(tree.community, make_item(tree.district, code="YL-010", online_allowed=False))
     make_item(tree.district, code="YL-011", online_allowed=True)  # nobody adopted it

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from shequ.appeals.models import Appeal, AppealChannel, AppealState
 from shequ.appeals.services import appeal_receive
+from shequ.desk.cases.services import case_receive_online
 from shequ.open311.tests.conftest import ID_NUMBER, PHONE, body, get
-from shequ.services.cases import case_receive_online
 
 pytestmark = pytest.mark.django_db
 

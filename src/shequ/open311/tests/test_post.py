@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from shequ.appeals.models import Appeal, AppealChannel, AppealState
 from shequ.core.models import AuditRecord, TimelineEvent
 from shequ.core.pii import decrypt
+from shequ.desk.models import Case, CaseState, Channel
 from shequ.open311.models import Open311RateCount, Open311Submission
 from shequ.open311.tests.conftest import (
     ID_NUMBER,
@@ -19,7 +20,6 @@ from shequ.open311.tests.conftest import (
     item_form,
     post,
 )
-from shequ.services.models import Case, CaseState, Channel
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import datetime as dt
 from shequ.core.models import Region
 from shequ.core.scope import Actor
 from shequ.whistles.models import Commitment, Department, Liaison, PairingAgreement, Unit
-from shequ.whistles.services import agreement_create, commitment_add
+from shequ.whistles.pairing.services import agreement_create, commitment_add
 
 
 def liaison_unit(people) -> Unit:

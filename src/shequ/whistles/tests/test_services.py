@@ -15,7 +15,8 @@ from shequ.core.pii import decrypt
 from shequ.core.scope import Actor
 from shequ.core.tests.factories import UserFactory
 from shequ.core.tick import run_tick
-from shequ.whistles import services
+from shequ.whistles import checks
+from shequ.whistles.bodies import services as body_services
 from shequ.whistles.models import (
     AgreementState,
     Department,
@@ -25,7 +26,11 @@ from shequ.whistles.models import (
     QuarterRating,
     Unit,
 )
+from shequ.whistles.pairing import services as pairing_services
 from shequ.whistles.tests.helpers import add_commitment, liaison_unit, make_agreement
+
+# The pairing tests run in the first quarter of 2026.
+CLOCK_START = "2026-03-10"
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +48,7 @@ def counts() -> tuple[int, ...]:
 def act(who, **kw):
     data = {"kind": "volunteer", "what": "义务理发", "date": dt.date(2026, 3, 5), "hours": "3",
             "people": 4} | kw  # fmt: skip
-    return services.action_log(actor=Actor.for_user(who), **data)
+    return pairing_services.action_log(actor=Actor.for_user(who), **data)
 
 
 # -- departments, units, liaisons ---------------------------------------------------------
@@ -51,7 +56,7 @@ def act(who, **kw):
 
 def test_department_phone_is_encrypted_and_masked(tree, people):
     admin = Actor.for_user(people.district_admin)
-    d = services.department_create(
+    d = body_services.department_create(
         actor=admin, name="城东区城管执法局", kind="urban_management", head_name="赵强",
         phone="0411-82345678",
     )  # fmt: skip
@@ -67,35 +72,35 @@ def test_department_create_refuses_bad_phone_and_duplicates(tree, people):
     admin = Actor.for_user(people.district_admin)
     before = Department.objects.count()
     with pytest.raises(ValidationError, match="电话应为11位手机号"):
-        services.department_create(actor=admin, name="交通局", kind="transport", phone="12")
+        body_services.department_create(actor=admin, name="交通局", kind="transport", phone="12")
     with pytest.raises(Conflict, match="本区已有“站前派出所”"):
-        services.department_create(actor=admin, name="站前派出所", kind="police")
+        body_services.department_create(actor=admin, name="站前派出所", kind="police")
     with pytest.raises(ValidationError, match="请选择有效的部门类别"):
-        services.department_create(actor=admin, name="交通局", kind="king")
+        body_services.department_create(actor=admin, name="交通局", kind="king")
     assert Department.objects.count() == before
 
 
 def test_only_district_admin_manages_departments(tree, people):
     for who in (people.secretary, people.street_officer, people.unit_liaison):
         with pytest.raises(PermissionDenied):
-            services.unit_create(actor=Actor.for_user(who), name="某公司", kind="enterprise")
+            body_services.unit_create(actor=Actor.for_user(who), name="某公司", kind="enterprise")
     assert not Unit.objects.filter(name="某公司").exists()
 
 
 def test_liaison_grant_creates_grant_and_row_once(tree, people):
     admin = Actor.for_user(people.district_admin)
-    unit = services.unit_create(actor=admin, name="城东医院", kind="hospital", contact="周敏")
+    unit = body_services.unit_create(actor=admin, name="城东医院", kind="hospital", contact="周敏")
     newcomer = UserFactory(username="hospital")
-    liaison = services.liaison_grant(actor=admin, user=newcomer, unit=unit)
+    liaison = body_services.liaison_grant(actor=admin, user=newcomer, unit=unit)
     assert (liaison.unit, liaison.district) == (unit, tree.district)
     assert list(Grant.objects.filter(user=newcomer).values_list("role", "region")) == [
         (Role.UNIT_LIAISON, tree.district.pk)
     ]
     with pytest.raises(Conflict, match="已是“城东医院”的联络员"):
-        services.liaison_grant(actor=admin, user=newcomer, unit=unit)
+        body_services.liaison_grant(actor=admin, user=newcomer, unit=unit)
     assert Liaison.objects.filter(user=newcomer).count() == 1
 
-    services.liaison_revoke(actor=admin, liaison=liaison)
+    body_services.liaison_revoke(actor=admin, liaison=liaison)
     assert not Grant.objects.filter(user=newcomer).exists()
 
 
@@ -217,7 +222,7 @@ def test_liaison_acts_only_on_its_own_agreements(tree, people, clock):
 
 def test_ended_agreement_takes_no_more_actions(tree, people, clock):
     agreement = make_agreement(people, tree.community)
-    ended = services.agreement_end(
+    ended = pairing_services.agreement_end(
         actor=Actor.for_user(people.secretary), agreement_id=agreement.pk, reason="单位搬迁"
     )
     assert (ended.status, ended.ended_on) == (AgreementState.ENDED, dt.date(2026, 3, 10))
@@ -233,13 +238,15 @@ def test_quarter_rated_once(tree, people, clock):
     clock.set("2026-04-02")
     agreement = make_agreement(people, tree.community)
     secretary = Actor.for_user(people.secretary)
-    rating = services.quarter_rate(
+    rating = pairing_services.quarter_rate(
         actor=secretary, agreement_id=agreement.pk, quarter="2026q1", score=3, comment="较积极"
     )
     assert (rating.quarter, rating.get_score_display()) == ("2026Q1", "较好")
     before = counts()
     with pytest.raises(Conflict, match="2026Q1已评价过，每季度只能评价一次"):
-        services.quarter_rate(actor=secretary, agreement_id=agreement.pk, quarter="2026Q1", score=4)
+        pairing_services.quarter_rate(
+            actor=secretary, agreement_id=agreement.pk, quarter="2026Q1", score=4
+        )
     assert counts() == before
 
 
@@ -257,7 +264,7 @@ def test_bad_rating_is_refused(tree, people, clock, quarter, score, message):
     agreement = make_agreement(people, tree.community)
     before = counts()
     with pytest.raises(ValidationError, match=message):
-        services.quarter_rate(
+        pairing_services.quarter_rate(
             actor=Actor.for_user(people.secretary),
             agreement_id=agreement.pk,
             quarter=quarter,
@@ -270,7 +277,7 @@ def test_only_the_secretary_rates(tree, people, clock):
     agreement = make_agreement(people, tree.community)
     for who in (people.worker, people.unit_liaison, people.street_officer):
         with pytest.raises(PermissionDenied):
-            services.quarter_rate(
+            pairing_services.quarter_rate(
                 actor=Actor.for_user(who), agreement_id=agreement.pk, quarter="2026Q1", score=4
             )
     assert not QuarterRating.objects.exists()
@@ -280,12 +287,12 @@ def test_only_the_secretary_rates(tree, people, clock):
 
 
 def test_quarter_helpers():
-    assert services.quarter_bounds("2026Q4") == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
-    assert services.last_full_quarter(dt.date(2026, 1, 15)) == (
+    assert checks.quarter_bounds("2026Q4") == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert checks.last_full_quarter(dt.date(2026, 1, 15)) == (
         dt.date(2025, 10, 1),
         dt.date(2025, 12, 31),
     )
-    assert services.last_full_quarter(dt.date(2026, 7, 1)) == (
+    assert checks.last_full_quarter(dt.date(2026, 7, 1)) == (
         dt.date(2026, 4, 1),
         dt.date(2026, 6, 30),
     )
@@ -316,7 +323,7 @@ def test_paper_only_flag_set_once_by_tick_and_cleared_by_an_action(tree, people,
 
     # running it again changes nothing
     before = counts()
-    assert services.pairing_flags_refresh() == 0
+    assert pairing_services.pairing_flags_refresh() == 0
     assert counts() == before
     quiet.refresh_from_db()
     assert quiet.paper_only_since == dt.date(2026, 4, 1)
@@ -327,7 +334,7 @@ def test_paper_only_flag_set_once_by_tick_and_cleared_by_an_action(tree, people,
     assert quiet.paper_only_since is None
     latest = AuditRecord.objects.filter(action="pairing.action_log").order_by("-id").first()
     assert latest.changes["paper_only_cleared"] is True
-    assert services.pairing_flags_refresh() == 0
+    assert pairing_services.pairing_flags_refresh() == 0
     quiet.refresh_from_db()
     assert quiet.paper_only_since is None
 
@@ -335,15 +342,15 @@ def test_paper_only_flag_set_once_by_tick_and_cleared_by_an_action(tree, people,
 def test_flag_keeps_its_first_quarter_and_an_ended_agreement_is_cleared(tree, people, clock):
     clock.set("2026-04-01")
     agreement = make_agreement(people, tree.community)
-    assert services.pairing_flags_refresh() == 1  # Q1 went without an action
+    assert pairing_services.pairing_flags_refresh() == 1  # Q1 went without an action
     clock.set("2026-07-01")
-    assert services.pairing_flags_refresh() == 0  # Q2 too: still flagged since Q1
+    assert pairing_services.pairing_flags_refresh() == 0  # Q2 too: still flagged since Q1
     agreement.refresh_from_db()
     assert agreement.paper_only_since == dt.date(2026, 1, 1)
 
-    services.agreement_end(
+    pairing_services.agreement_end(
         actor=Actor.for_user(people.secretary), agreement_id=agreement.pk, reason="到期前终止"
     )
     agreement.refresh_from_db()
     assert agreement.paper_only_since is None
-    assert services.pairing_flags_refresh() == 0
+    assert pairing_services.pairing_flags_refresh() == 0

@@ -9,23 +9,17 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from shequ.appeals.tests.conftest import Clock
 from shequ.core.errors import NotFound
 from shequ.core.models import AuditRecord
 from shequ.core.scope import Actor
 from shequ.core.tick import run_tick
 from shequ.core.workflow import timeline_for
-from shequ.whistles import services
 from shequ.whistles.models import EscalationNotice, NoticeKind, WhistleState
 from shequ.whistles.tests.whistle_helpers import blow, other_department, police
-from shequ.whistles.whistle_selectors import escalation_notices, unread_notice_count
+from shequ.whistles.whistle import services as whistle_services
+from shequ.whistles.whistle.selectors import escalation_notices, unread_notice_count
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def _tick() -> int:
@@ -54,7 +48,7 @@ def test_each_level_writes_one_notice_to_the_department_head(tree, people, clock
 def test_liaison_sees_unread_count_and_marks_read(tree, people, clock):
     whistle = blow(people, tree.community, urgency="urgent")
     clock.advance(hours=2, minutes=1)
-    services.whistles_escalate()
+    whistle_services.whistles_escalate()
     liaison = Actor.for_user(people.department_liaison)
     assert unread_notice_count(actor=liaison) == 1
     notice = escalation_notices(actor=liaison)[0]
@@ -65,11 +59,11 @@ def test_liaison_sees_unread_count_and_marks_read(tree, people, clock):
     assert escalation_notices(actor=Actor.for_user(people.worker)) == []
     assert escalation_notices(actor=Actor.for_user(people.other_street_officer)) == []
     with pytest.raises(NotFound):
-        services.escalation_notice_read(
+        whistle_services.escalation_notice_read(
             actor=Actor.for_user(people.street_officer), notice_id=notice.pk
         )
-    services.escalation_notice_read(actor=liaison, notice_id=notice.pk)
-    services.escalation_notice_read(actor=liaison, notice_id=notice.pk)  # idempotent
+    whistle_services.escalation_notice_read(actor=liaison, notice_id=notice.pk)
+    whistle_services.escalation_notice_read(actor=liaison, notice_id=notice.pk)  # idempotent
     notice.refresh_from_db()
     assert notice.read_at is not None and notice.read_by == people.department_liaison
     assert unread_notice_count(actor=liaison) == 0
@@ -79,7 +73,7 @@ def test_liaison_sees_unread_count_and_marks_read(tree, people, clock):
 def test_notice_pages(client, tree, people, clock):
     blow(people, tree.community, urgency="urgent")
     clock.advance(hours=2, minutes=1)
-    services.whistles_escalate()
+    whistle_services.whistles_escalate()
     notice = EscalationNotice.objects.get()
     client.force_login(people.department_liaison)
     page = client.get(reverse("whistles:list")).content.decode()
@@ -99,7 +93,9 @@ def test_notice_pages(client, tree, people, clock):
 def test_missed_reassignment_escalates_to_district_once(tree, people, clock):
     whistle = blow(people, tree.community)
     liaison = Actor.for_user(people.department_liaison)
-    services.whistle_dispute(actor=liaison, whistle_id=whistle.pk, reason="不属本部门职责。")
+    whistle_services.whistle_dispute(
+        actor=liaison, whistle_id=whistle.pk, reason="不属本部门职责。"
+    )
     whistle.refresh_from_db()
     assert _tick() == 0
     clock.set(whistle.reassign_due + dt.timedelta(minutes=1))
@@ -118,7 +114,7 @@ def test_missed_reassignment_escalates_to_district_once(tree, people, clock):
     ]
     # Reassigned late: a fresh round, the clock starts again at level 0.
     city = other_department(tree)
-    services.whistle_reassign(
+    whistle_services.whistle_reassign(
         actor=Actor.for_user(people.street_officer), whistle_id=whistle.pk, department_id=city.pk
     )
     whistle.refresh_from_db()

@@ -8,21 +8,15 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from shequ.appeals.tests.conftest import Clock
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.scope import Actor
 from shequ.whistles.models import WhistleRule
-from shequ.whistles.services import whistle_rule_set
 from shequ.whistles.tests.whistle_helpers import blow
-from shequ.whistles.whistle_selectors import whistle_rules
+from shequ.whistles.whistle.selectors import whistle_rules
+from shequ.whistles.whistle.services import whistle_rule_set
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def test_set_rule_applies_to_new_whistles_and_is_audited(tree, people, clock):

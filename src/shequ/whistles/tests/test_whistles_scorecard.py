@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from shequ.appeals.tests.conftest import Clock
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
 from shequ.core.tests.factories import user_with
-from shequ.whistles import services
 from shequ.whistles.models import Liaison
 from shequ.whistles.tests.whistle_helpers import blow, other_department, police
-from shequ.whistles.whistle_selectors import scorecard, whistle_list
+from shequ.whistles.whistle import services as whistle_services
+from shequ.whistles.whistle.selectors import scorecard, whistle_list
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)  # 2026-09-29 09:30 Beijing
 
 
 @pytest.fixture
@@ -35,19 +29,21 @@ def known(tree, people, clock):
     secretary = Actor.for_user(people.secretary)
     b = blow(people, tree.community, urgency="urgent", title="B")
     clock.advance(hours=3)
-    services.whistle_report_in(actor=p_liaison, whistle_id=b.pk, responsible_name="张")  # late
+    whistle_services.whistle_report_in(
+        actor=p_liaison, whistle_id=b.pk, responsible_name="张"
+    )  # late
     a = blow(people, tree.community, title="A")
-    services.whistle_report_in(actor=p_liaison, whistle_id=a.pk, responsible_name="张")
-    services.whistle_resolve(actor=p_liaison, whistle_id=a.pk, result="已处理。")
-    services.whistle_evaluate(actor=secretary, whistle_id=a.pk, evaluation="satisfied")
+    whistle_services.whistle_report_in(actor=p_liaison, whistle_id=a.pk, responsible_name="张")
+    whistle_services.whistle_resolve(actor=p_liaison, whistle_id=a.pk, result="已处理。")
+    whistle_services.whistle_evaluate(actor=secretary, whistle_id=a.pk, evaluation="satisfied")
     c = blow(people, tree.community, title="C")
-    services.whistle_dispute(actor=p_liaison, whistle_id=c.pk, reason="非本部门职责。")
-    services.whistle_reassign(actor=Actor.for_user(people.street_officer), whistle_id=c.pk,
+    whistle_services.whistle_dispute(actor=p_liaison, whistle_id=c.pk, reason="非本部门职责。")
+    whistle_services.whistle_reassign(actor=Actor.for_user(people.street_officer), whistle_id=c.pk,
                               department_id=city.pk)  # fmt: skip
     d = blow(people, tree.community, lead=city, title="D")
-    services.whistle_report_in(actor=c_liaison, whistle_id=d.pk, responsible_name="李")
-    services.whistle_resolve(actor=c_liaison, whistle_id=d.pk, result="已处理。")
-    services.whistle_evaluate(actor=secretary, whistle_id=d.pk, evaluation="unsatisfied")
+    whistle_services.whistle_report_in(actor=c_liaison, whistle_id=d.pk, responsible_name="李")
+    whistle_services.whistle_resolve(actor=c_liaison, whistle_id=d.pk, result="已处理。")
+    whistle_services.whistle_evaluate(actor=secretary, whistle_id=d.pk, evaluation="unsatisfied")
     return {"police": pol, "city": city, "a": a, "b": b, "c": c, "d": d}
 
 

@@ -11,8 +11,8 @@ from shequ.core.models import Region
 from shequ.core.numbering import receipt_next
 from shequ.core.scope import Actor
 from shequ.whistles.models import Whistle
-from shequ.whistles.services import whistle_raise
 from shequ.whistles.tests.whistle_helpers import police
+from shequ.whistles.whistle.services import whistle_raise
 
 pytestmark = pytest.mark.django_db
 

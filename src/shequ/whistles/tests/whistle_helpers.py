@@ -11,7 +11,7 @@ from shequ.whistles.models import (
     NoticeKind,
     Whistle,
 )
-from shequ.whistles.services import whistle_raise
+from shequ.whistles.whistle.services import whistle_raise
 
 
 def police(people) -> Department:
@@ -36,6 +36,8 @@ def blow(people, community, *, lead: Department | None = None, by=None, **overri
         "category": "sanitation",
         "lead_department_id": (lead or police(people)).pk,
     } | overrides
+    if "appeal_ids" in data:  # the records a whistle is raised from, by kind
+        data["sources"] = {"appeal": data.pop("appeal_ids")}
     return whistle_raise(actor=Actor.for_user(by or people.worker), community=community, **data)
 
 

@@ -1,0 +1,288 @@
+"""What each capability app contributes to the platform, registered in its
+``AppConfig.ready()``: menu sections, ``shequ tick`` jobs, region-move
+hooks, to-do providers (the workbench) and indicators (the reports). The
+permission codes and the roles that hold them are declared in the app's
+``permissions.py`` (``PERMISSIONS``) and registered before any ``ready()``
+(``discover_permissions``, called by core's).
+
+Core reads these registries and names no app; an import contract in CI
+(``.importlinter``) keeps it so. Registering the same key twice replaces the
+entry, so a ``ready()`` that runs again (a test re-populating the app
+registry) changes nothing.
+
+    class DeskConfig(AppConfig):
+        def ready(self):
+            from shequ.core import registry
+            registry.register_sections(SECTIONS)
+            registry.register_tick_job("shequ.desk.stats.services.case_stats_rebuild", order=200)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shequ.core.models import Region
+    from shequ.core.scope import Actor
+
+
+# -- permissions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One permission code: its Chinese label and the roles that hold it."""
+
+    label: str
+    roles: frozenset[str] = frozenset()
+
+
+# The two tables every check reads (``core.permissions`` re-exports them):
+# code -> label, and role -> codes. Filled by ``register_permissions`` only.
+PERMISSIONS: dict[str, str] = {}
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {}
+_PERMISSION_OWNERS: dict[str, str] = {}
+
+
+def register_permissions(owner: str, permissions: Mapping[str, Permission]) -> None:
+    """Add ``owner``'s permission codes (an app label) and grant each to its roles."""
+    for code, permission in permissions.items():
+        previous = _PERMISSION_OWNERS.get(code)
+        if previous is not None and previous != owner:
+            raise ValueError(f"permission {code!r} is registered by both {previous} and {owner}")
+        _PERMISSION_OWNERS[code] = owner
+        PERMISSIONS[code] = permission.label
+        for role in list(ROLE_PERMISSIONS):
+            if code in ROLE_PERMISSIONS[role] and role not in permission.roles:
+                ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS[role] - {code}
+        for role in permission.roles:
+            ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS.get(role, frozenset()) | {code}
+
+
+def permission_owner(code: str) -> str:
+    return _PERMISSION_OWNERS[code]
+
+
+def discover_permissions() -> None:
+    """Register every installed app's ``permissions.PERMISSIONS``, before any
+    app's ``ready()`` runs (core's runs first): a workflow or view built while
+    another app gets ready then finds every code it names, whatever the order
+    of INSTALLED_APPS."""
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    for config in apps.get_app_configs():
+        if config.module is None or not module_has_submodule(config.module, "permissions"):
+            continue
+        module = importlib.import_module(f"{config.name}.permissions")
+        declared = getattr(module, "PERMISSIONS", None)
+        if isinstance(declared, Mapping) and declared is not PERMISSIONS:  # core re-exports
+            register_permissions(config.name.rsplit(".", 1)[-1], declared)
+
+
+# -- navigation --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One menu entry: shown when the active grant holds ``permission``."""
+
+    label: str
+    url_name: str
+    permission: str
+    group: str
+    order: int
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register_sections(sections: Iterable[Section]) -> None:
+    for section in sections:
+        SECTIONS[section.url_name] = section
+
+
+def sections() -> list[Section]:
+    """Every registered section, in menu order."""
+    return sorted(SECTIONS.values(), key=lambda s: (s.order, s.label))
+
+
+# -- shequ tick --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TickJob:
+    """A periodic job: the dotted path of a function taking no arguments and
+    returning what it did. ``order`` decides when it runs (lower first)."""
+
+    path: str
+    order: int
+
+
+TICK_JOBS: dict[str, TickJob] = {}
+# The paths in running order, kept in step with TICK_JOBS (``core.tick`` reads it).
+TICK_JOB_PATHS: list[str] = []
+
+
+def _sort_tick_jobs() -> None:
+    jobs = sorted(TICK_JOBS.values(), key=lambda j: (j.order, j.path))
+    TICK_JOB_PATHS[:] = [job.path for job in jobs]
+
+
+def register_tick_job(path: str, *, order: int) -> None:
+    TICK_JOBS[path] = TickJob(path, order)
+    _sort_tick_jobs()
+
+
+# -- region moves ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionMove:
+    """A street, community, compound, building or unit that has just moved
+    under ``new_parent`` (its subtree's ancestor columns already rewritten)."""
+
+    region: Region
+    old_parent: Region
+    new_parent: Region
+
+
+# A hook brings the app's denormalised region columns up to date and returns
+# what it changed ({"households": 12}), which goes into the move's audit record.
+RegionMoveHook = Callable[[RegionMove], Mapping[str, int]]
+
+
+@dataclass(frozen=True)
+class _MoveHook:
+    order: int
+    hook: RegionMoveHook
+    own_tables: frozenset[str]
+
+
+REGION_MOVE_HOOKS: dict[str, _MoveHook] = {}
+
+
+def register_region_move_hook(
+    name: str, hook: RegionMoveHook, *, order: int = 100, own_tables: Iterable[str] = ()
+) -> None:
+    """``own_tables`` (``"residents.household"`` …): tables whose district and
+    community this hook keeps itself. Every other table that carries both a
+    ``district`` and a ``community`` has its district moved by core."""
+    REGION_MOVE_HOOKS[name] = _MoveHook(order, hook, frozenset(own_tables))
+
+
+def region_move_hooks() -> list[RegionMoveHook]:
+    return [h.hook for h in sorted(REGION_MOVE_HOOKS.values(), key=lambda h: h.order)]
+
+
+def region_move_own_tables() -> frozenset[str]:
+    return frozenset().union(*(h.own_tables for h in REGION_MOVE_HOOKS.values()))
+
+
+# -- the workbench's to-dos and the reports' indicators ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """One line of a workbench: ``count`` things waiting, one click from the action."""
+
+    label: str
+    count: int
+    url: str
+    level: str = "info"  # "urgent" (overdue, 督办), "warning" (due soon), "info"
+
+
+@dataclass(frozen=True)
+class ToDoProvider:
+    """Gives an actor its to-dos; asked only when the actor holds ``permission``."""
+
+    name: str
+    permission: str
+    provide: Callable[[Actor], list[ToDo]]
+
+
+TODO_PROVIDERS: dict[str, ToDoProvider] = {}
+
+
+def register_todo_provider(provider: ToDoProvider) -> None:
+    TODO_PROVIDERS[provider.name] = provider
+
+
+def todos_for(actor: Actor) -> list[ToDo]:
+    """Every registered provider's to-dos for ``actor``, urgent first."""
+    rank = {"urgent": 0, "warning": 1, "info": 2}
+    found: list[ToDo] = []
+    for provider in TODO_PROVIDERS.values():
+        if provider.permission in actor.permissions:
+            found.extend(t for t in provider.provide(actor) if t.count)
+    return sorted(found, key=lambda t: rank.get(t.level, 3))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A figure of the inspection report, computed for a region and a period
+    from the owning app's records or rollups (``None``: not measured)."""
+
+    code: str  # "desk.cases_completed"
+    label: str  # "共处理办结群众服务事项"
+    unit: str  # "项", "人", "万元"
+    seed: str  # where the report asks for it: "一（二）"
+    compute: Callable[..., Any]  # (*, region: Region, start: date, end: date) -> number | None
+    drill_url_name: str = ""
+
+
+INDICATORS: dict[str, Indicator] = {}
+
+
+def register_indicator(indicator: Indicator) -> None:
+    INDICATORS[indicator.code] = indicator
+
+
+def indicators() -> list[Indicator]:
+    return sorted(INDICATORS.values(), key=lambda i: i.code)
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+
+_TABLES: tuple[dict[Any, Any], ...] = (
+    PERMISSIONS,
+    ROLE_PERMISSIONS,
+    _PERMISSION_OWNERS,
+    SECTIONS,
+    TICK_JOBS,
+    REGION_MOVE_HOOKS,
+    TODO_PROVIDERS,
+    INDICATORS,
+)
+
+
+@contextlib.contextmanager
+def restored() -> Iterator[None]:
+    """Undo whatever is registered inside the block (for tests that register
+    a dummy app's contributions)."""
+    saved = [copy.copy(table) for table in _TABLES]
+    try:
+        yield
+    finally:
+        for table, before in zip(_TABLES, saved, strict=True):
+            table.clear()
+            table.update(before)
+        _sort_tick_jobs()
+
+
+__all__ = [
+    "Indicator",
+    "Permission",
+    "RegionMove",
+    "RegionMoveHook",
+    "Section",
+    "TickJob",
+    "ToDo",
+    "ToDoProvider",
+]

@@ -1,0 +1,62 @@
+"""Writes of cases (办件): intake at a window, online applications, the case
+workflow (on the core engine), visits, 好差评 and rectification.
+
+Every function is one transaction: the case row, its timeline event, its
+audit record and its statistics row change together or not at all.
+
+A package: ``inputs`` (checks), ``records`` (timeline, audit, rollup,
+schedule), ``intake``, ``flow`` (the workflow and ``case_act``) and ``reviews``
+(lookup, 好差评, rectification). Import from ``shequ.desk.cases.services``.
+"""
+
+from shequ.desk.cases.services.flow import CASE_FLOW, DELIVERY_METHODS, case_act
+from shequ.desk.cases.services.inputs import (
+    Applicant,
+    applicant_columns,
+    checklist,
+    clean_form_data,
+)
+from shequ.desk.cases.services.intake import (
+    SUPPLEMENT_MAX_DAYS,
+    IntakeResult,
+    case_apply_online,
+    case_intake,
+    case_receive_online,
+)
+from shequ.desk.cases.services.records import case_stats_bump
+from shequ.desk.cases.services.reviews import (
+    LOOKUP_LOCK_MINUTES,
+    LOOKUP_MAX_FAILURES_PER_IP,
+    LOOKUP_MAX_FAILURES_PER_RECEIPT,
+    RECTIFICATION_FLOW,
+    RECTIFY_DAYS,
+    TooManyAttempts,
+    case_lookup,
+    rectification_act,
+    review_submit,
+)
+
+__all__ = [
+    "Applicant",
+    "CASE_FLOW",
+    "DELIVERY_METHODS",
+    "IntakeResult",
+    "LOOKUP_LOCK_MINUTES",
+    "LOOKUP_MAX_FAILURES_PER_IP",
+    "LOOKUP_MAX_FAILURES_PER_RECEIPT",
+    "RECTIFICATION_FLOW",
+    "RECTIFY_DAYS",
+    "SUPPLEMENT_MAX_DAYS",
+    "TooManyAttempts",
+    "applicant_columns",
+    "case_act",
+    "case_apply_online",
+    "case_intake",
+    "case_lookup",
+    "case_receive_online",
+    "case_stats_bump",
+    "checklist",
+    "clean_form_data",
+    "rectification_act",
+    "review_submit",
+]

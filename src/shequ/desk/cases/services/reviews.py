@@ -1,0 +1,236 @@
+"""好差评 and rectification: the no-account lookup by receipt number and phone
+digits (rate-limited), the review, and the 整改/回访 workflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Any, cast
+
+from django.db import transaction
+from django.utils import timezone
+
+from shequ.core.audit import audit_log
+from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.models import AuditRecord
+from shequ.core.scope import Actor
+from shequ.core.workdays import add_workdays
+from shequ.core.workflow import Transition, Workflow, by_region, transition
+from shequ.desk.cases.services.inputs import _text
+from shequ.desk.cases.services.records import _event, case_stats_bump
+from shequ.desk.models import (
+    Case,
+    CaseState,
+    Notice,
+    Rating,
+    Rectification,
+    RectificationState,
+    Review,
+)
+
+RECTIFY_DAYS = 5  # working days the secretary has to rectify a bad review
+LOOKUP_LOCK_MINUTES = 15
+LOOKUP_MAX_FAILURES_PER_RECEIPT = 5
+LOOKUP_MAX_FAILURES_PER_IP = 20
+
+
+def _lookup_failures(*, receipt_no: str, ip: str | None) -> tuple[int, int]:
+    since = timezone.now() - dt.timedelta(minutes=LOOKUP_LOCK_MINUTES)
+    failed = AuditRecord.objects.filter(action="case.lookup", success=False, at__gte=since)
+    per_receipt = failed.filter(changes__receipt_no=receipt_no[:32]).count()
+    per_ip = failed.filter(ip=ip).count() if ip else 0
+    return per_receipt, per_ip
+
+
+def case_lookup(*, receipt_no: str, phone_tail: str, ip: str | None) -> Case | Notice:
+    """查询办件: a case (or a one-time notice) by its number and the last four
+    digits of the applicant's phone, for anyone without an account. Failed
+    attempts are audited and counted: past five for one number, or twenty
+    from one address, within 15 minutes, lookups are refused (guessing)."""
+    receipt_no = (receipt_no or "").strip()
+    phone_tail = (phone_tail or "").strip()
+    if not receipt_no.isdigit() or len(receipt_no) > 32:
+        raise ValidationError("请输入受理编号（数字）。", field="receipt_no")
+    if len(phone_tail) != 4 or not phone_tail.isdigit():
+        raise ValidationError("请输入手机号后四位数字。", field="phone_tail")
+    per_receipt, per_ip = _lookup_failures(receipt_no=receipt_no, ip=ip)
+    if per_receipt >= LOOKUP_MAX_FAILURES_PER_RECEIPT or per_ip >= LOOKUP_MAX_FAILURES_PER_IP:
+        raise TooManyAttempts(
+            f"查询失败次数过多，请{LOOKUP_LOCK_MINUTES}分钟后再试，或到社区窗口查询。"
+        )
+    found: Case | Notice | None = (
+        Case.objects.select_related("community", "item", "version", "window")
+        .filter(receipt_no=receipt_no)
+        .first()
+    )
+    if found is None:
+        found = (
+            Notice.objects.select_related("community", "item", "version")
+            .filter(number=receipt_no)
+            .first()
+        )
+    if found is None or not hmac.compare_digest(found.phone_tail, phone_tail):
+        with transaction.atomic():
+            audit_log(
+                actor=Actor.anonymous(ip),
+                action="case.lookup",
+                success=False,
+                changes={"receipt_no": receipt_no[:32]},
+                message="受理编号或手机号后四位不符",
+            )
+        raise NotFound("受理编号或手机号后四位不正确，请核对后再试。")
+    return found
+
+
+class TooManyAttempts(PermissionDenied):
+    status = 429
+
+
+def _rectification_open(review: Review, actor: Actor) -> Rectification:
+    due = add_workdays(timezone.localdate(review.at), RECTIFY_DAYS).date
+    rect = Rectification.objects.create(
+        district_id=review.district_id,
+        community_id=review.community_id,
+        review=review,
+        case=review.case,
+        status=RectificationState.OPEN,
+        opened_at=review.at,
+        due_date=due,
+    )
+    audit_log(
+        actor=actor,
+        action="rectification.open",
+        obj=rect,
+        region=review.case.community,
+        changes={"receipt_no": review.case.receipt_no, "due_date": due.isoformat()},
+    )
+    return rect
+
+
+def review_submit(
+    *, receipt_no: str, phone_tail: str, rating: Any, comment: str = "", ip: str | None
+) -> Review:
+    """好差评: the applicant rates a completed case once. 不满意 and below
+    opens a rectification task for the community with a working-day deadline."""
+    # The lookup commits its own failure records (the guessing limit counts
+    # them), so it runs before the review's transaction opens.
+    found = case_lookup(receipt_no=receipt_no, phone_tail=phone_tail, ip=ip)
+    with transaction.atomic():
+        return _review_write(found, rating=rating, comment=comment, ip=ip)
+
+
+def _review_write(found: Case | Notice, *, rating: Any, comment: str, ip: str | None) -> Review:
+    if not isinstance(found, Case):
+        raise ValidationError("一次性告知单不能评价；办件办结后可评价。", field="receipt_no")
+    try:
+        level = int(rating)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Rating.values:
+        raise ValidationError("请选择评价等级（非常满意至非常不满意）。", field="rating")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationError("评价内容不能超过500字。", field="comment")
+    if level <= Rating.DISSATISFIED and not comment:
+        raise ValidationError("请说明不满意的原因，便于社区整改。", field="comment")
+    case = Case.objects.select_for_update().select_related("community", "item").get(pk=found.pk)
+    if case.status not in (CaseState.COMPLETED, CaseState.DELIVERED):
+        raise Conflict("办件办结后才能评价。")
+    if Review.objects.filter(case=case).exists():
+        raise Conflict("该办件已评价，每件只能评价一次。")
+    actor = Actor.anonymous(ip)
+    review = Review.objects.create(
+        district_id=case.district_id,
+        community_id=case.community_id,
+        case=case,
+        rating=level,
+        comment=comment,
+        at=timezone.now(),
+    )
+    _event(
+        case,
+        actor,
+        action="review",
+        label=f"评价：{Rating(level).label}",
+        from_state=case.status,
+        note=comment,
+    )
+    audit_log(
+        actor=actor,
+        action="review.submit",
+        obj=review,
+        region=case.community,
+        changes={"receipt_no": case.receipt_no, "rating": level},
+    )
+    case_stats_bump(case, rated=1, **{f"rating_{level}": 1})
+    if level <= Rating.DISSATISFIED:
+        _rectification_open(review, actor)
+    return review
+
+
+def _g_measures(rect: Rectification, actor: Actor, **data: Any) -> None:
+    _text(data, "measures", "整改措施", limit=2000)
+
+
+def _a_rectify(rect: Rectification, actor: Actor, **data: Any) -> list[str]:
+    now = timezone.now()
+    rect.measures = str(data["measures"]).strip()
+    rect.rectified_at = now
+    rect.rectified_by = actor.require_user()
+    rect.overdue = timezone.localdate(now) > rect.due_date
+    return ["measures", "rectified_at", "rectified_by", "overdue"]
+
+
+def _a_follow_up(rect: Rectification, actor: Actor, **data: Any) -> list[str]:
+    result = _text(data, "result", "回访结果", limit=1000)
+    satisfied = data.get("satisfied")
+    if satisfied not in (True, False, "yes", "no", "1", "0", "true", "false"):
+        raise ValidationError("请选择申请人对整改是否满意。", field="satisfied")
+    rect.followup_result = result
+    rect.followup_satisfied = satisfied in (True, "yes", "1", "true")
+    rect.followup_at = timezone.now()
+    rect.followup_by = actor.require_user()
+    return ["followup_result", "followup_satisfied", "followup_at", "followup_by"]
+
+
+RECTIFICATION_FLOW = Workflow(
+    name="rectification",
+    model=Rectification,
+    scope=by_region("community"),
+    transitions=[
+        Transition(
+            "rectify",
+            [RectificationState.OPEN],
+            RectificationState.RECTIFIED,
+            "完成整改",
+            "rectification.handle",
+            guards=[_g_measures],
+            apply=_a_rectify,
+        ),
+        Transition(
+            "follow_up",
+            [RectificationState.RECTIFIED],
+            RectificationState.CLOSED,
+            "回访",
+            "rectification.follow_up",
+            apply=_a_follow_up,
+        ),
+    ],
+)
+
+
+def rectification_act(
+    *, actor: Actor, rectification_id: int, action: str, data: dict[str, Any] | None = None
+) -> Rectification:
+    """完成整改 (the secretary) or 回访 (a call to the applicant, result recorded)."""
+    rect = transition(
+        workflow=RECTIFICATION_FLOW,
+        actor=actor,
+        obj_or_pk=rectification_id,
+        action=action,
+        note=str((data or {}).get("measures") or (data or {}).get("result") or "")[:200],
+        data=data,
+    )
+    rect = cast(Rectification, rect)
+    return rect

@@ -1,0 +1,188 @@
+"""一窗受理 API: the catalog and the windows, through the same selectors as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from shequ.core.api_auth import require
+from shequ.core.errors import ValidationError
+from shequ.desk.catalog import selectors
+from shequ.desk.models import Category, ItemKind, ServiceItem, ServiceItemVersion, Window
+
+router = Router(tags=["一窗受理"])
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: str
+    category_label: str
+    department: str
+    version: int
+    kind: str
+    promised_days: int
+    online_allowed: bool
+    retired: bool
+
+
+class MaterialOut(Schema):
+    name: str
+    original_or_copy: str
+    key: bool
+    template: str = ""
+
+
+class FormFieldOut(Schema):
+    name: str
+    type: str
+    required: bool
+    options: list[str]
+
+
+class VersionOut(Schema):
+    number: int
+    name: str
+    category: str
+    department: str
+    legal_basis: str
+    materials: list[MaterialOut]
+    legal_days: int
+    promised_days: int
+    kind: str
+    kind_label: str
+    fee: Decimal
+    proxy_allowed: bool
+    online_allowed: bool
+    form_fields: list[FormFieldOut]
+    published_at: dt.datetime
+
+
+class ItemDetailOut(Schema):
+    id: int
+    code: str
+    retired: bool
+    current_version: VersionOut
+    versions: list[int] = Field(description="全部版本号，新版在前")
+
+
+class ItemPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    items: list[ItemOut]
+
+
+class ItemFilters(Schema):
+    q: str = ""
+    category: str = Field("", description="类别代码，见 Category")
+    page: int = Field(1, ge=1)
+
+
+class DutyOut(Schema):
+    date: dt.date
+    worker_id: int
+    worker: str
+
+
+class WindowOut(Schema):
+    id: int
+    name: str
+    active: bool
+    community_id: int
+    on_duty: list[DutyOut] = Field(description="今日值班人员")
+
+
+def _item_out(item: ServiceItem) -> ItemOut:
+    cur = item.current_version
+    return ItemOut(
+        id=item.pk,
+        code=item.code,
+        name=item.name,
+        category=item.category,
+        category_label=Category(item.category).label,
+        department=item.department,
+        version=cur.number if cur else 0,
+        kind=cur.kind if cur else "",
+        promised_days=cur.promised_days if cur else 0,
+        online_allowed=cur.online_allowed if cur else False,
+        retired=item.retired_at is not None,
+    )
+
+
+def _version_out(v: ServiceItemVersion) -> VersionOut:
+    return VersionOut(
+        number=v.number,
+        name=v.name,
+        category=v.category,
+        department=v.department,
+        legal_basis=v.legal_basis,
+        materials=[MaterialOut(**m) for m in v.materials],
+        legal_days=v.legal_days,
+        promised_days=v.promised_days,
+        kind=v.kind,
+        kind_label=ItemKind(v.kind).label,
+        fee=v.fee,
+        proxy_allowed=v.proxy_allowed,
+        online_allowed=v.online_allowed,
+        form_fields=[FormFieldOut(**f) for f in v.form_fields],
+        published_at=v.published_at,
+    )
+
+
+@router.get("/items", response=ItemPage, summary="事项清单")
+def items(request: HttpRequest, filters: Query[ItemFilters]):
+    actor = require(request, "service_item.view")
+    if filters.category and filters.category not in Category.values:
+        raise ValidationError("未知的类别。", field="category")
+    rows = selectors.item_list(actor=actor, q=filters.q, category=filters.category)
+    paginator = Paginator(rows, settings.SHEQU_PAGE_SIZE)
+    page = paginator.get_page(filters.page)
+    return ItemPage(
+        count=paginator.count,
+        page=page.number,
+        pages=paginator.num_pages,
+        page_size=settings.SHEQU_PAGE_SIZE,
+        items=[_item_out(i) for i in page],
+    )
+
+
+@router.get("/items/{item_id}", response=ItemDetailOut, summary="事项及其现行版本")
+def item(request: HttpRequest, item_id: int):
+    actor = require(request, "service_item.view")
+    row = selectors.item_get(actor=actor, item_id=item_id)
+    assert row.current_version is not None  # noqa: S101 - every item is written with version 1
+    return ItemDetailOut(
+        id=row.pk,
+        code=row.code,
+        retired=row.retired_at is not None,
+        current_version=_version_out(row.current_version),
+        versions=[v.number for v in row.history],
+    )
+
+
+def _window_out(w: Window) -> WindowOut:
+    return WindowOut(
+        id=w.pk,
+        name=w.name,
+        active=w.active,
+        community_id=w.community_id,
+        on_duty=[
+            DutyOut(date=d.date, worker_id=d.worker_id, worker=str(d.worker))
+            for d in w.today_duties
+        ],
+    )
+
+
+@router.get("/communities/{community_id}/windows", response=list[WindowOut], summary="社区综合窗口")
+def windows(request: HttpRequest, community_id: int):
+    actor = require(request, "service_item.view")
+    community = selectors.community_get(actor=actor, community_id=community_id)
+    return [_window_out(w) for w in selectors.window_list(actor=actor, community=community)]

@@ -1,0 +1,134 @@
+"""The one-time notice PDF, read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from shequ.desk.cases import notice_pdf as notice_pdf_module
+from shequ.desk.cases.notice_pdf import FontMissing, cjk_font, notice_pdf
+from shequ.desk.cases.services import case_intake
+from shequ.desk.tests.conftest import applicant
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page, decoded through each font's ToUnicode map.
+
+    ``PdfReader.extract_text`` reads the two-byte codes of a CFF CJK font
+    (an embedded encoding CMap) one byte at a time, which garbles any code
+    above 255; the ToUnicode map is the authority on what a code means."""
+    reader = PdfReader(io.BytesIO(data))
+    out: list[str] = []
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        maps = {name: _to_unicode(fonts[name].get_object()) for name in fonts}
+        current: dict[int, str] = {}
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = maps[operands[0]]
+            elif operator in (b"Tj", b"'", b'"'):
+                out.append(_decode(bytes(operands[-1].original_bytes), current))
+            elif operator == b"TJ":
+                out.append(
+                    "".join(
+                        _decode(bytes(part.original_bytes), current)
+                        for part in operands[0]
+                        if hasattr(part, "original_bytes")
+                    )
+                )
+            elif operator == b"ET":
+                out.append("\n")
+    return "".join(out)
+
+
+def _to_unicode(font) -> dict[int, str]:
+    cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    return {
+        int(code, 16): bytes.fromhex(text).decode("utf-16-be")
+        for code, text in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", cmap)
+    }
+
+
+def _decode(raw: bytes, mapping: dict[int, str]) -> str:
+    return "".join(
+        mapping.get(int.from_bytes(raw[i : i + 2], "big"), "") for i in range(0, len(raw), 2)
+    )
+
+
+def _section(text: str, start: str, end: str) -> str:
+    return text[text.index(start) : text.index(end)]
+
+
+def test_notice_lists_every_missing_material_and_not_the_provided_ones(desk, clock):
+    # Given 户口簿 (key) and the photo (not key) missing: no case, a notice.
+    clock.set("2026-11-02")
+    result = case_intake(
+        actor=desk.worker_actor,
+        community=desk.community,
+        item=desk.item,
+        applicant=applicant(),
+        provided=["居民身份证"],
+        window=desk.window,
+    )
+    assert result.case is None
+    notice = result.notice
+
+    # When the notice is rendered and read back
+    data = notice_pdf(notice)
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+
+    # Then it names itself, its number, everything missing and only that.
+    assert "一次性告知单" in text
+    assert notice.number in text
+    missing = _section(text, "需补齐的材料", "已查验的材料")
+    assert "共2项" in missing
+    assert "户口簿" in missing
+    assert "近期一寸免冠照片" in missing
+    assert "居民身份证" not in missing
+    checked = _section(text, "已查验的材料", "告知事项")
+    assert "居民身份证" in checked
+    assert "户口簿" not in checked
+    # The applicant's name is masked, the promised time limit and the lookup are told.
+    assert "王**" in text
+    assert "王秀兰" not in text
+    assert "5个工作日内办结" in text
+    assert "最多跑一趟" in text
+    assert "/services/banshi/" in text
+    assert "手机号后四位" in text
+    # The phone's last digits are the lookup secret: not printed.
+    assert "1234" not in text.replace(notice.number, "")
+
+
+def test_plain_pypdf_extraction_finds_the_title(desk, clock):
+    # The title's glyphs get the first codes, below 256, which pypdf's own
+    # extractor decodes (with a NUL before each); a smoke test of the file.
+    clock.set("2026-11-02")
+    notice = case_intake(
+        actor=desk.worker_actor,
+        community=desk.community,
+        item=desk.item,
+        applicant=applicant(),
+        provided=[],
+        window=desk.window,
+    ).notice
+    raw = PdfReader(io.BytesIO(notice_pdf(notice))).pages[0].extract_text()
+    assert "一次性告知单" in raw.replace("\x00", "")
+
+
+def test_font_found_through_fontconfig():
+    font = cjk_font()
+    assert font.path.endswith((".ttc", ".otf", ".ttf"))
+    assert font.index >= 0
+
+
+def test_missing_font_is_a_clear_chinese_error(monkeypatch):
+    monkeypatch.setattr(notice_pdf_module.shutil, "which", lambda name: None)
+    with pytest.raises(FontMissing, match="fonts-noto-cjk"):
+        cjk_font()

@@ -1,0 +1,444 @@
+"""结对共建: agreements, commitments, actions, quarterly ratings and the
+"on paper only" tick job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shequ.core.audit import audit_log
+from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.models import Region, RegionLevel
+from shequ.core.pii import mask_name
+from shequ.core.scope import Actor
+from shequ.core.workflow import Transition, Workflow, transition
+from shequ.whistles.checks import (
+    MAX_AMOUNT,
+    MAX_HOURS,
+    MAX_PEOPLE,
+    _choice,
+    _decimal,
+    _event,
+    _int,
+    _masked,
+    _user,
+    clean_phone,
+    clean_text,
+    last_full_quarter,
+    phone_columns,
+    quarter_bounds,
+    today,
+)
+from shequ.whistles.models import (
+    COMMITMENT_UNITS,
+    ActionKind,
+    AgreementState,
+    Commitment,
+    CommitmentKind,
+    Department,
+    PairingAction,
+    PairingAgreement,
+    QuarterRating,
+    QuarterScore,
+    Unit,
+)
+from shequ.whistles.scope import covers_agreement
+
+# -- pairing agreements --------------------------------------------------------------------
+
+
+def _require_community(actor: Actor, community: Region) -> None:
+    if community.level != RegionLevel.COMMUNITY:
+        raise ValidationError("请选择社区。", field="community")
+    if not actor.covers(community):
+        raise PermissionDenied("该社区不在您的管辖范围内。")
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor: Actor,
+    community: Region,
+    unit: Unit | None = None,
+    department: Department | None = None,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    contact_name: str,
+    contact_phone: str = "",
+    note: str = "",
+) -> PairingAgreement:
+    """签订结对共建协议：社区与一个驻区单位或一个职能部门结对。"""
+    actor.require("pairing.manage")
+    _require_community(actor, community)
+    if (unit is None) == (department is None):
+        raise ValidationError("请选择一个驻区单位或一个职能部门作为结对方。", field="partner")
+    partner: Unit | Department = unit if unit is not None else department  # type: ignore[assignment]
+    if partner.district_id != community.district_id:
+        raise ValidationError("结对方不在本区。", field="partner")
+    if not partner.active:
+        raise ValidationError(f"“{partner.name}”已停用，不能结对。", field="partner")
+    if not isinstance(starts_on, dt.date) or not isinstance(ends_on, dt.date):
+        raise ValidationError("请填写协议期限。", field="starts_on")
+    if ends_on < starts_on:
+        raise ValidationError("结束日期不能早于开始日期。", field="ends_on")
+    if (ends_on - starts_on).days > 366 * 10:
+        raise ValidationError("协议期限不能超过十年。", field="ends_on")
+    name = clean_text(contact_name, field="contact_name", label="对方联系人", max_length=40)
+    phone = clean_phone(contact_phone, field="contact_phone")
+    note = clean_text(note, field="note", label="说明", max_length=2000, required=False)
+    overlapping = PairingAgreement.objects.filter(
+        community=community,
+        unit=unit,
+        department=department,
+        status=AgreementState.ACTIVE,
+        starts_on__lte=ends_on,
+        ends_on__gte=starts_on,
+    )
+    if overlapping.exists():
+        raise Conflict(f"本社区与“{partner.name}”在该期间已有履行中的协议。", field="partner")
+    agreement = PairingAgreement.objects.create(
+        district_id=community.district_id,
+        community=community,
+        unit=unit,
+        department=department,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        contact_name=name,
+        note=note,
+        created_at=timezone.now(),
+        created_by=_user(actor),
+        **phone_columns(phone, prefix="contact_phone"),
+    )
+    _event(agreement, actor, action="create", label="签订协议")
+    audit_log(
+        actor=actor,
+        action="pairing.create",
+        obj=agreement,
+        region=community,
+        changes={
+            "partner": partner.name,
+            "partner_kind": agreement.partner_kind_label,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "contact_name": mask_name(name),
+            "contact_phone": _masked(phone),
+        },
+    )
+    return agreement
+
+
+def _agreement_scope(actor: Actor, obj: Any) -> bool:
+    return isinstance(obj, PairingAgreement) and covers_agreement(actor, obj)
+
+
+_agreement_scope.field_name = "community"  # type: ignore[attr-defined]
+
+
+def _set_ended(obj: PairingAgreement, actor: Actor, **data: Any) -> list[str]:
+    obj.ended_on = today()
+    obj.paper_only_since = None  # an ended agreement is no longer "on paper"
+    return ["ended_on", "paper_only_since"]
+
+
+PAIRING_FLOW = Workflow(
+    name="pairing",
+    model=PairingAgreement,
+    transitions=[
+        Transition(
+            "end",
+            sources=[AgreementState.ACTIVE],
+            target=AgreementState.ENDED,
+            label="终止协议",
+            permission="pairing.manage",
+            apply=_set_ended,
+        ),
+    ],
+    scope=_agreement_scope,
+)
+
+
+def agreement_end(*, actor: Actor, agreement_id: int, reason: str) -> PairingAgreement:
+    """终止协议（须说明原因）；记录保留。"""
+    reason = clean_text(reason, field="reason", label="终止原因", max_length=500)
+    obj = transition(
+        workflow=PAIRING_FLOW, actor=actor, obj_or_pk=agreement_id, action="end", note=reason
+    )
+    assert isinstance(obj, PairingAgreement)  # noqa: S101 - the workflow's model
+    return obj
+
+
+def _locked_agreement(actor: Actor, agreement_id: int, permission: str) -> PairingAgreement:
+    actor.require(permission)
+    agreement = (
+        PairingAgreement.objects.select_for_update(of=("self",))
+        .select_related("community", "unit", "department")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None or not covers_agreement(actor, agreement):
+        raise NotFound("没有找到该结对共建协议。")
+    return agreement
+
+
+@transaction.atomic
+def commitment_add(
+    *,
+    actor: Actor,
+    agreement_id: int,
+    kind: str,
+    quantity: Any,
+    quantity_unit: str = "",
+    description: str = "",
+) -> Commitment:
+    """在协议的共建清单中加一项承诺（车位、场地、志愿服务、资金、技能……）。"""
+    agreement = _locked_agreement(actor, agreement_id, "pairing.manage")
+    if agreement.status != AgreementState.ACTIVE:
+        raise Conflict("协议已终止，不能再加承诺。")
+    kind = _choice(kind, CommitmentKind, field="kind", label="承诺类别")
+    amount = _decimal(quantity, field="quantity", label="数量", maximum=MAX_AMOUNT)
+    unit_text = (
+        clean_text(
+            quantity_unit, field="quantity_unit", label="单位", max_length=20, required=False
+        )
+        or COMMITMENT_UNITS[CommitmentKind(kind)]
+    )
+    description = clean_text(
+        description, field="description", label="内容", max_length=300, required=False
+    )
+    commitment = Commitment.objects.create(
+        district_id=agreement.district_id,
+        community_id=agreement.community_id,
+        agreement=agreement,
+        kind=kind,
+        quantity=amount,
+        quantity_unit=unit_text,
+        description=description,
+        created_at=timezone.now(),
+        created_by=_user(actor),
+    )
+    data = {"kind": kind, "quantity": str(amount), "unit": unit_text, "description": description}
+    _event(agreement, actor, action="commitment_add", label="增加承诺", data=data)
+    audit_log(
+        actor=actor,
+        action="pairing.commitment_add",
+        obj=agreement,
+        region=agreement.community,
+        changes=data | {"commitment": commitment.pk},
+    )
+    return commitment
+
+
+def _paper_only(agreement_id: int, *, start: dt.date) -> bool:
+    return not PairingAction.objects.filter(agreement_id=agreement_id, date__gte=start).exists()
+
+
+@transaction.atomic
+def action_log(
+    *,
+    actor: Actor,
+    agreement_id: int,
+    kind: str,
+    what: str,
+    date: dt.date,
+    hours: Any = 0,
+    people: Any = 0,
+    commitment_id: int | None = None,
+    resources: str = "",
+    amount: Any = None,
+    member_name: str = "",
+) -> PairingAction:
+    """登记共建活动（含在职党员双报到）；清除“仅面上”标记。"""
+    agreement = _locked_agreement(actor, agreement_id, "pairing.act")
+    if agreement.status != AgreementState.ACTIVE:
+        raise Conflict("协议已终止，不能再登记活动。")
+    kind = _choice(kind, ActionKind, field="kind", label="活动类别")
+    what = clean_text(what, field="what", label="活动内容", max_length=200)
+    if not isinstance(date, dt.date):
+        raise ValidationError("请填写活动日期。", field="date")
+    if date > today():
+        raise ValidationError("活动日期不能晚于今天。", field="date")
+    if not agreement.starts_on <= date <= agreement.ends_on:
+        raise ValidationError(
+            f"活动日期应在协议期限内（{agreement.starts_on}至{agreement.ends_on}）。", field="date"
+        )
+    hours_value = _decimal(hours or 0, field="hours", label="服务时长", maximum=MAX_HOURS)
+    if hours_value != hours_value.quantize(Decimal("0.1")):
+        raise ValidationError("服务时长最多保留一位小数。", field="hours")
+    people_value = _int(people or 0, field="people", label="参与人数", maximum=MAX_PEOPLE)
+    commitment = None
+    if commitment_id is not None:
+        commitment = Commitment.objects.filter(pk=commitment_id, agreement=agreement).first()
+        if commitment is None:
+            raise ValidationError("该承诺不属于本协议。", field="commitment")
+    resources = clean_text(
+        resources, field="resources", label="实际提供的资源", max_length=300, required=False
+    )
+    amount_value = (
+        None
+        if amount in (None, "")
+        else _decimal(amount, field="amount", label="金额", maximum=MAX_AMOUNT)
+    )
+    member = clean_text(
+        member_name, field="member_name", label="报到党员姓名", max_length=40, required=False
+    )
+    if kind == ActionKind.DUAL_REGISTRATION:
+        if not member:
+            raise ValidationError("在职党员双报到须填写党员姓名。", field="member_name")
+        if agreement.unit_id is None:
+            raise ValidationError("在职党员双报到只能登记在驻区单位的协议下。", field="kind")
+        people_value = people_value or 1
+    elif member:
+        raise ValidationError("只有在职党员双报到填写党员姓名。", field="member_name")
+    action = PairingAction.objects.create(
+        district_id=agreement.district_id,
+        community_id=agreement.community_id,
+        agreement=agreement,
+        commitment=commitment,
+        kind=kind,
+        what=what,
+        date=date,
+        hours=hours_value,
+        people=people_value,
+        resources=resources,
+        amount=amount_value,
+        member_name=member,
+        logged_at=timezone.now(),
+        logged_by=_user(actor),
+    )
+    cleared = False
+    if agreement.paper_only_since is not None:
+        start, _end = last_full_quarter(today())
+        if not _paper_only(agreement.pk, start=start):
+            agreement.paper_only_since = None
+            agreement.save(update_fields=["paper_only_since"])
+            cleared = True
+    data = {
+        "action": action.pk,
+        "kind": kind,
+        "what": what,
+        "date": date.isoformat(),
+        "hours": str(hours_value),
+        "people": people_value,
+        "commitment": commitment.pk if commitment else None,
+        "resources": resources,
+        "amount": str(amount_value) if amount_value is not None else None,
+        "member_name": mask_name(member),
+        "paper_only_cleared": cleared,
+    }
+    _event(agreement, actor, action="action_log", label="登记共建活动", note=what, data=data)
+    audit_log(
+        actor=actor,
+        action="pairing.action_log",
+        obj=agreement,
+        region=agreement.community,
+        changes=data,
+    )
+    return action
+
+
+@transaction.atomic
+def quarter_rate(
+    *, actor: Actor, agreement_id: int, quarter: str, score: Any, comment: str = ""
+) -> QuarterRating:
+    """社区按季度评价结对方（好/较好/一般/差），每季度一次。"""
+    agreement = _locked_agreement(actor, agreement_id, "pairing.rate")
+    quarter = str(quarter or "").strip().upper()
+    start, end = quarter_bounds(quarter)
+    if start > today():
+        raise ValidationError("不能评价尚未开始的季度。", field="quarter")
+    if end < agreement.starts_on or start > agreement.ends_on:
+        raise ValidationError("该季度不在协议期限内。", field="quarter")
+    try:
+        score_value = int(score)
+    except (TypeError, ValueError):
+        score_value = 0
+    if score_value not in QuarterScore.values:
+        raise ValidationError("请选择评价：好、较好、一般或差。", field="score")
+    comment = clean_text(comment, field="comment", label="评语", max_length=500, required=False)
+    if QuarterRating.objects.filter(agreement=agreement, quarter=quarter).exists():
+        raise Conflict(f"{quarter}已评价过，每季度只能评价一次。", field="quarter")
+    try:
+        with transaction.atomic():
+            rating = QuarterRating.objects.create(
+                district_id=agreement.district_id,
+                community_id=agreement.community_id,
+                agreement=agreement,
+                quarter=quarter,
+                score=score_value,
+                comment=comment,
+                rated_at=timezone.now(),
+                rated_by=_user(actor),
+            )
+    except IntegrityError:
+        raise Conflict(f"{quarter}已评价过，每季度只能评价一次。", field="quarter") from None
+    data = {"quarter": quarter, "score": QuarterScore(score_value).label, "comment": comment}
+    _event(agreement, actor, action="rate", label="季度评价", note=comment, data=data)
+    audit_log(
+        actor=actor,
+        action="pairing.rate",
+        obj=agreement,
+        region=agreement.community,
+        changes=data,
+    )
+    return rating
+
+
+# -- the tick job ---------------------------------------------------------------------------
+
+
+def pairing_flags_refresh(*, on: dt.date | None = None) -> int:
+    """``shequ tick``: flag active agreements with no action since the start of
+    the last full quarter as "on paper only" (仅面上), and clear the flag of
+    those that have one again. Only changes are written, so running it twice
+    changes nothing the second time. Returns how many agreements changed."""
+    day = on or today()
+    start, _end = last_full_quarter(day)
+    actor = Actor.for_command("shequ tick")
+    recent = PairingAction.objects.filter(date__gte=start).values("agreement_id")
+    # Agreements that ran through the whole of that quarter are judged on it.
+    judged = PairingAgreement.objects.filter(
+        status=AgreementState.ACTIVE, starts_on__lte=start, ends_on__gte=start
+    )
+    to_flag = judged.filter(paper_only_since__isnull=True).exclude(pk__in=recent)
+    to_clear = PairingAgreement.objects.filter(paper_only_since__isnull=False).exclude(
+        pk__in=judged.exclude(pk__in=recent).values("pk")
+    )
+    changed = 0
+    with transaction.atomic():
+        for agreement in to_flag.select_for_update(of=("self",)).select_related("community"):
+            agreement.paper_only_since = start
+            agreement.save(update_fields=["paper_only_since"])
+            _flag_record(agreement, actor, flagged=True, since=start)
+            changed += 1
+        for agreement in to_clear.select_for_update(of=("self",)).select_related("community"):
+            since = agreement.paper_only_since
+            agreement.paper_only_since = None
+            agreement.save(update_fields=["paper_only_since"])
+            _flag_record(agreement, actor, flagged=False, since=since)
+            changed += 1
+    return changed
+
+
+def _flag_record(
+    agreement: PairingAgreement, actor: Actor, *, flagged: bool, since: dt.date | None
+) -> None:
+    data = {"paper_only_since": since.isoformat() if since else None, "flagged": flagged}
+    label = "标记为仅面上（上一季度无共建活动）" if flagged else "解除仅面上标记"
+    _event(
+        agreement,
+        actor,
+        action="paper_only" if flagged else "paper_only_clear",
+        label=label,
+        data=data,
+    )
+    audit_log(
+        actor=actor,
+        action="pairing.paper_only" if flagged else "pairing.paper_only_clear",
+        obj=agreement,
+        region=agreement.community,
+        changes=data,
+    )
