@@ -95,7 +95,7 @@ run_step "import contracts" "$BIN/lint-imports" --config .importlinter --no-cach
 run_step "makemigrations --check" env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/shequ" makemigrations --check --dry-run
 
 # --- 2. SQLite ---------------------------------------------------------------------------
-run_pytest sqlite env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/pytest" -n "$WORKERS"
+run_pytest sqlite env -u DATABASE_URL -u SHEQU_TEST_DB_NAME "$BIN/pytest" -n "$WORKERS" --dist loadgroup
 
 # --- 3. PostgreSQL -----------------------------------------------------------------------
 pg_run=1
@@ -113,7 +113,7 @@ if ! why=$(pg_answers "$PG_URL"); then
     fi
 fi
 if [ "$pg_run" = 1 ]; then
-    run_pytest postgresql env DATABASE_URL="$PG_URL" "$BIN/pytest" -n "$WORKERS"
+    run_pytest postgresql env DATABASE_URL="$PG_URL" "$BIN/pytest" -n "$WORKERS" --dist loadgroup
 fi
 
 # --- 4. browser --------------------------------------------------------------------------
