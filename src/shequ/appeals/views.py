@@ -24,7 +24,7 @@ from shequ.appeals import selectors, services
 from shequ.appeals.forms import AppealFilterForm, AppealNewForm, AppealRegisterForm, place_label
 from shequ.appeals.models import AppealCategory, AppealPhoto, AppealRating, AppealState
 from shequ.core.errors import DomainError, NotFound, PermissionDenied
-from shequ.core.http import refuse, requires
+from shequ.core.http import refusal, refuse, requires
 from shequ.core.models import Region
 from shequ.core.scope import Actor
 
@@ -141,11 +141,11 @@ def appeal_mine(request: HttpRequest) -> HttpResponse:
 
 
 def _resident_write(request: HttpRequest, appeal_id: int, action: str, call, done: str):
-    try:
+    with refusal(request, action=f"appeal.{action}") as refused:
         call()
-    except DomainError as error:
-        status = refuse(request, error, action=f"appeal.{action}")
-        return _mine_page(request, status=status, error=error.message, failed=appeal_id)
+    if refused:
+        status = refused.status
+        return _mine_page(request, status=status, error=refused.error.message, failed=appeal_id)
     messages.success(request, done)
     return redirect("appeals:mine")
 
@@ -348,11 +348,13 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 
 def _staff_write(request: HttpRequest, appeal_id: int, action: str, call, done: str):
-    try:
+    with refusal(request, action=f"appeal.{action}") as refused:
         call()
-    except DomainError as error:
-        status = refuse(request, error, action=f"appeal.{action}")
-        return _detail_page(request, appeal_id, status=status, failed=action, error=error.message)
+    if refused:
+        status = refused.status
+        return _detail_page(
+            request, appeal_id, status=status, failed=action, error=refused.error.message
+        )
     messages.success(request, done)
     return redirect("appeals:detail", appeal_id=appeal_id)
 

@@ -6,7 +6,8 @@ grant lacks the permission (a 403 page in Chinese). Domain errors raised by a
 service become a message on the form or a 4xx page: never a 500.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -75,6 +76,49 @@ def refuse(
     elif flash:
         messages.error(request, error.message)
     return error.status
+
+
+class Refused:
+    """What ``refusal`` saw: falsy while the service went through."""
+
+    def __init__(self) -> None:
+        self.error: DomainError | None = None
+        self.status = 200
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+
+@contextmanager
+def refusal(
+    request: HttpRequest,
+    *,
+    action: str,
+    form: forms.Form | None = None,
+    obj: models.Model | None = None,
+    flash: bool = False,
+) -> Iterator[Refused]:
+    """The request edge of a page's write: a ``DomainError`` raised by the
+    service inside the block becomes the page's refusal (audited, shown on
+    ``form`` or flashed; see ``refuse``) instead of propagating, and the
+    block's remaining statements are skipped::
+
+        with refusal(request, action="window.create", form=form) as refused:
+            window = services.window_create(actor=actor, **form.cleaned_data)
+            messages.success(request, f"已设置“{window.name}”。")
+            return redirect("services:window", window_id=window.pk)
+        if refused:
+            status = refused.status   # the form again, with the reason, as 4xx
+
+    A view without a form lets a ``DomainError`` of a read propagate to
+    ``requires``, which renders the error page with its status.
+    """
+    outcome = Refused()
+    try:
+        yield outcome
+    except DomainError as error:
+        outcome.error = error
+        outcome.status = refuse(request, error, action=action, form=form, obj=obj, flash=flash)
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
-from shequ.core.http import refuse, requires
+from shequ.core.http import refusal, refuse, requires
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.middleware import client_ip
 from shequ.core.scope import Actor
@@ -167,16 +167,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with refusal(request, action="open311.client_create", form=form) as refused:
                 _client_row, raw = services.client_create(
                     actor=actor,
                     name=form.cleaned_data["name"],
                     rate_per_minute=form.cleaned_data["rate_per_minute"],
                 )
-            except DomainError as error:
-                status = refuse(request, error, action="open311.client_create", form=form)
-            else:
                 form = ClientForm()
+            if refused:
+                status = refused.status
         else:
             status = 422
     return render(

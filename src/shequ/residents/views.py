@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
-from shequ.core.http import is_htmx, refuse, requires
+from shequ.core.http import is_htmx, refusal, requires
 from shequ.residents import excel, selectors, services
 from shequ.residents.forms import (
     HouseholdMoveForm,
@@ -86,21 +86,20 @@ def resident_unmask(request: HttpRequest, resident_id: int) -> HttpResponse:
     """显示完整号码 (htmx): the service checks resident.unmask and audits the view."""
     actor = request.actor
     resident = selectors.resident_get(actor=actor, resident_id=resident_id)
-    try:
+    with refusal(request, action="resident.unmask", obj=resident) as refused:
         id_number, phone = services.resident_unmask(actor=actor, resident=resident)
-    except DomainError as error:
-        refuse(request, error, action="resident.unmask", obj=resident)
+    if refused:
         if is_htmx(request):
             return render(
                 request,
                 "residents/_pii.html",
                 {
                     "resident": resident,
-                    "error": error.message,
+                    "error": refused.error.message,
                 },
-                status=error.status,
+                status=refused.error.status,
             )
-        raise
+        raise refused.error
     context = {
         "resident": resident,
         "id_number": id_number,
@@ -126,7 +125,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal(request, action="resident.create", form=form) as refused:
             unit = selectors.unit_get(actor=actor, unit_id=data["unit"])
             resident = services.resident_register(
                 actor=actor,
@@ -138,12 +137,10 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                 relation=data["relation"],
                 tags=data["tags"],
             )
-        except DomainError as error:
-            refuse(request, error, action="resident.create", form=form)
-            status = error.status
-        else:
             messages.success(request, f"已登记居民 {resident.name}。")
             return redirect("residents:detail", resident_id=resident.pk)
+        if refused:
+            status = refused.status
     return render(
         request,
         "residents/form.html",
@@ -168,14 +165,12 @@ def resident_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
     form = ResidentEditForm(request.POST or None, actor=actor, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, action="resident.update", form=form, obj=resident) as refused:
             services.resident_update(actor=actor, resident=resident, **form.changes())
-        except DomainError as error:
-            refuse(request, error, action="resident.update", form=form, obj=resident)
-            status = error.status
-        else:
             messages.success(request, "居民信息已保存。")
             return redirect("residents:detail", resident_id=resident.pk)
+        if refused:
+            status = refused.status
     return render(
         request,
         "residents/form.html",
@@ -212,17 +207,15 @@ def household_move(request: HttpRequest, household_id: int) -> HttpResponse:
     form = HouseholdMoveForm(request.POST or None, actor=actor)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, action="household.move", form=form, obj=household) as refused:
             unit = selectors.unit_get(actor=actor, unit_id=form.cleaned_data["unit"])
             services.household_move(
                 actor=actor, household=household, unit=unit, room=form.cleaned_data["room"]
             )
-        except DomainError as error:
-            refuse(request, error, action="household.move", form=form, obj=household)
-            status = error.status
-        else:
             messages.success(request, "住户已迁移。")
             return redirect("residents:household", household_id=household.pk)
+        if refused:
+            status = refused.status
     return render(
         request,
         "residents/move.html",

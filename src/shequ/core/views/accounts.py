@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shequ.core import selectors
 from shequ.core.errors import DomainError, ValidationError
 from shequ.core.forms import GrantForm, TokenForm, UserCreateForm
-from shequ.core.http import refuse, requires
+from shequ.core.http import refusal, refuse, requires
 from shequ.core.permissions import Role
 from shequ.core.services import accounts as services
 
@@ -50,20 +50,19 @@ def user_create(request: HttpRequest) -> HttpResponse:
         form = UserCreateForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusal(request, action="user.create", form=form) as refused:
                 user = services.user_create(
                     actor=request.actor,
                     username=data["username"],
                     full_name=data["full_name"],
                     password=data["password"],
                 )
-            except DomainError as error:
-                status = refuse(request, error, action="user.create", form=form)
-            else:
                 messages.success(
                     request, f"已创建账号“{user.username}”，请通知安全管理员为其授权。"
                 )
                 return redirect("core:user_detail", user_id=user.pk)
+            if refused:
+                status = refused.status
         else:
             status = 422
     else:
@@ -86,7 +85,9 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        with refusal(
+            request, action=_USER_ACTIONS.get(action, "user.change"), obj=user, flash=True
+        ) as refused:
             if action not in _USER_ACTIONS:
                 raise ValidationError("未知的操作。")
             if action == "reset_password":
@@ -97,14 +98,8 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                     request, "账号已启用。" if action == "activate" else "账号已停用。"
                 )
                 return redirect("core:user_detail", user_id=user.pk)
-        except DomainError as error:
-            status = refuse(
-                request,
-                error,
-                action=_USER_ACTIONS.get(action, "user.change"),
-                obj=user,
-                flash=True,
-            )
+        if refused:
+            status = refused.status
     return render(
         request,
         "core/accounts/user_detail.html",
@@ -159,19 +154,18 @@ def grant_create(request: HttpRequest) -> HttpResponse:
             if region is None:
                 form.add_error("region_code", "没有这个区划代码。")
             if user is not None and region is not None:
-                try:
+                with refusal(request, action="grant.create", form=form, obj=user) as refused:
                     grant = services.grant_create(
                         actor=actor, user=user, role=data["role"], region=region
                     )
-                except DomainError as error:
-                    status = refuse(request, error, action="grant.create", form=form, obj=user)
-                else:
                     messages.success(
                         request,
                         f"已授予“{grant.user.username}”："
                         f"{grant.get_role_display()}·{region.name}。",
                     )
                     return redirect("core:grants")
+                if refused:
+                    status = refused.status
             else:
                 status = 422
         else:
@@ -207,12 +201,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with refusal(request, action="token.create", form=form) as refused:
                 token, raw = services.token_create(actor=actor, name=form.cleaned_data["name"])
-            except DomainError as error:
-                status = refuse(request, error, action="token.create", form=form)
-            else:
                 form = TokenForm()
+            if refused:
+                status = refused.status
         else:
             status = 422
     return render(

@@ -11,7 +11,7 @@ from shequ.core import selectors
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, NotFound, ValidationError
 from shequ.core.forms import RegionForm, RegionMoveForm
-from shequ.core.http import is_htmx, refuse, requires
+from shequ.core.http import is_htmx, refusal, requires
 from shequ.core.models import RegionLevel
 from shequ.core.services import regions as services
 
@@ -88,14 +88,12 @@ def region_add(request: HttpRequest, parent_id: int) -> HttpResponse:
     if request.method == "POST":
         form = RegionForm(request.POST, level=level)
         if form.is_valid():
-            try:
+            with refusal(request, action="region.create", form=form, obj=parent) as refused:
                 region = services.region_create(actor=actor, parent=parent, **form.cleaned_data)
-            except DomainError as error:
-                refuse(request, error, action="region.create", form=form, obj=parent)
-                status = error.status
-            else:
                 messages.success(request, f"已新增{region.level_label}“{region.name}”。")
                 return redirect("core:region_detail", region_id=region.pk)
+            if refused:
+                status = refused.status
         else:
             status = 422
     else:
@@ -124,14 +122,12 @@ def region_edit(request: HttpRequest, region_id: int) -> HttpResponse:
     if request.method == "POST":
         form = RegionForm(request.POST, level=region.level)
         if form.is_valid():
-            try:
+            with refusal(request, action="region.update", form=form, obj=region) as refused:
                 services.region_update(actor=actor, region=region, **form.cleaned_data)
-            except DomainError as error:
-                refuse(request, error, action="region.update", form=form, obj=region)
-                status = error.status
-            else:
                 messages.success(request, f"已保存“{form.cleaned_data['name']}”。")
                 return redirect("core:region_detail", region_id=region.pk)
+            if refused:
+                status = refused.status
         else:
             status = 422
     else:
@@ -171,7 +167,7 @@ def region_move(request: HttpRequest, region_id: int) -> HttpResponse:
     if request.method == "POST":
         form = RegionMoveForm(request.POST, targets=targets)
         if form.is_valid():
-            try:
+            with refusal(request, action="region.move", form=form, obj=region) as refused:
                 new_parent = selectors.region_lookup(region_id=form.cleaned_data["new_parent"])
                 services.region_move(
                     actor=actor,
@@ -179,12 +175,10 @@ def region_move(request: HttpRequest, region_id: int) -> HttpResponse:
                     new_parent=new_parent,
                     new_code=form.cleaned_data["new_code"] or None,
                 )
-            except DomainError as error:
-                refuse(request, error, action="region.move", form=form, obj=region)
-                status = error.status
-            else:
                 messages.success(request, f"已把“{region.name}”迁移到“{new_parent.name}”之下。")
                 return redirect("core:region_detail", region_id=region.pk)
+            if refused:
+                status = refused.status
         else:
             status = 422
     else:

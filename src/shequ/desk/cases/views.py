@@ -18,8 +18,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shequ.core.errors import DomainError, NotFound, PermissionDenied
-from shequ.core.http import refuse, requires
+from shequ.core.errors import NotFound, PermissionDenied
+from shequ.core.http import refusal, requires
 from shequ.core.models import Region
 from shequ.core.scope import Actor
 from shequ.desk.cases import selectors as cs
@@ -162,7 +162,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         item = _pick(form.items, str(data["item"]))
         windows = {w.pk: w for w in form.windows}
-        try:
+        with refusal(request, action="case.accept") as refused:
             if item is None:
                 raise NotFound("请选择本社区认领的事项。")
             result = cases.case_intake(
@@ -181,11 +181,6 @@ def intake(request: HttpRequest) -> HttpResponse:
                 form_data=form.form_data(),
                 note=data["note"],
             )
-        except DomainError as error:
-            status = refuse(request, error, action="case.accept")
-            field = _INTAKE_FIELDS.get(error.field or "", error.field)
-            form.add_error(field if field in form.fields else None, error.message)
-        else:
             if result.case is not None:
                 case = result.case
                 text = f"已受理，受理编号 {case.receipt_no}。"
@@ -203,6 +198,10 @@ def intake(request: HttpRequest) -> HttpResponse:
                 f"关键材料不全，未予受理；已出具一次性告知单，编号 {notice.number}。",
             )
             return redirect("services:notice", notice_id=notice.pk)
+        if refused:
+            status = refused.status
+            field = _INTAKE_FIELDS.get(refused.error.field or "", refused.error.field)
+            form.add_error(field if field in form.fields else None, refused.error.message)
     elif posted is not None:
         status = 422
     return render(
@@ -306,7 +305,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         messages.error(request, form.first_error())
         return _case_page(request, case.pk, status=422, failed=action, posted=posted)
     data = form.cleaned_data
-    try:
+    with refusal(request, action=f"case.{action}", flash=True, obj=case) as refused:
         window = None
         if (action == "deliver" and data["method"] == "window") or (
             action == "supply" and data["in_person"]
@@ -321,8 +320,8 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
             visit_reason=data["visit_reason"],
             window=window,
         )
-    except DomainError as error:
-        status = refuse(request, error, action=f"case.{action}", flash=True, obj=case)
+    if refused:
+        status = refused.status
         return _case_page(request, case.pk, status=status, failed=action, posted=posted)
     messages.success(request, f"已{transition.label}：{case.receipt_no}。")
     return redirect(_safe_next(request, reverse("services:case", kwargs={"case_id": case.pk})))
@@ -489,15 +488,15 @@ def rectification_act(request: HttpRequest, rectification_id: int, action: str) 
     if not form.is_valid():
         messages.error(request, form.first_error())
         return _rectification_page(request, rect.pk, status=422, posted=posted)
-    try:
+    with refusal(request, action=f"rectification.{action}", flash=True, obj=rect) as refused:
         cases.rectification_act(
             actor=actor,
             rectification_id=rect.pk,
             action=action,
             data=form.action_data(action),
         )
-    except DomainError as error:
-        status = refuse(request, error, action=f"rectification.{action}", flash=True, obj=rect)
+    if refused:
+        status = refused.status
         return _rectification_page(request, rect.pk, status=status, posted=posted)
     messages.success(request, f"已{transition.label}。")
     return redirect("services:rectification", rectification_id=rect.pk)

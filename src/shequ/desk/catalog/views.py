@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, PermissionDenied
-from shequ.core.http import refuse, requires
+from shequ.core.http import refusal, requires
 from shequ.desk.catalog import excel, selectors, services
 from shequ.desk.catalog.forms import (
     CatalogSearchForm,
@@ -104,17 +104,15 @@ def item_create(request: HttpRequest) -> HttpResponse:
     form = ItemForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid() and (spec := form.spec()) is not None:
-        try:
+        with refusal(request, action="service_item.create", form=form) as refused:
             district = selectors.district_of(actor=actor)
             item = services.item_create(
                 actor=actor, district=district, code=form.cleaned_data["code"], spec=spec
             )
-        except DomainError as error:
-            refuse(request, error, action="service_item.create", form=form)
-            status = error.status
-        else:
             messages.success(request, f"已新增事项“{item.name}”（第1版）。")
             return redirect("services:item", item_id=item.pk)
+        if refused:
+            status = refused.status
     if request.method == "POST" and form.errors and status == 200:
         status = 422
     return render(
@@ -131,14 +129,12 @@ def item_revise(request: HttpRequest, item_id: int) -> HttpResponse:
     form = ItemForm(request.POST or None, initial=initial, revising=True)
     status = 200
     if request.method == "POST" and form.is_valid() and (spec := form.spec()) is not None:
-        try:
+        with refusal(request, action="service_item.revise", form=form, obj=item) as refused:
             version = services.item_revise(actor=actor, item=item, spec=spec)
-        except DomainError as error:
-            refuse(request, error, action="service_item.revise", form=form, obj=item)
-            status = error.status
-        else:
             messages.success(request, f"已发布第{version.number}版。")
             return redirect("services:item", item_id=item.pk)
+        if refused:
+            status = refused.status
     if request.method == "POST" and form.errors and status == 200:
         status = 422
     return render(
@@ -154,11 +150,8 @@ def item_revise(request: HttpRequest, item_id: int) -> HttpResponse:
 def item_retire(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = request.actor
     item = selectors.item_get(actor=actor, item_id=item_id)
-    try:
+    with refusal(request, action="service_item.retire", flash=True, obj=item):
         services.item_retire(actor=actor, item=item)
-    except DomainError as error:
-        refuse(request, error, action="service_item.retire", flash=True, obj=item)
-    else:
         messages.success(request, f"事项“{item.name}”已停用。")
     return redirect("services:item", item_id=item.pk)
 
@@ -168,12 +161,9 @@ def item_retire(request: HttpRequest, item_id: int) -> HttpResponse:
 def item_adopt(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = request.actor
     item = selectors.item_get(actor=actor, item_id=item_id)
-    try:
+    with refusal(request, action="community_item.adopt", flash=True, obj=item):
         community = _own_community(request)
         services.community_item_adopt(actor=actor, community=community, item=item)
-    except DomainError as error:
-        refuse(request, error, action="community_item.adopt", flash=True, obj=item)
-    else:
         messages.success(request, f"本社区已认领“{item.name}”。")
     return redirect("services:item", item_id=item.pk)
 
@@ -183,12 +173,9 @@ def item_adopt(request: HttpRequest, item_id: int) -> HttpResponse:
 def item_drop(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = request.actor
     item = selectors.item_get(actor=actor, item_id=item_id)
-    try:
+    with refusal(request, action="community_item.drop", flash=True, obj=item):
         community = _own_community(request)
         services.community_item_drop(actor=actor, community=community, item=item)
-    except DomainError as error:
-        refuse(request, error, action="community_item.drop", flash=True, obj=item)
-    else:
         messages.success(request, f"本社区不再受理“{item.name}”。")
     return redirect("services:item", item_id=item.pk)
 
@@ -267,17 +254,15 @@ def window_create(request: HttpRequest) -> HttpResponse:
     form = WindowForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, action="window.create", form=form) as refused:
             community = _own_community(request)
             window = services.window_create(
                 actor=actor, community=community, name=form.cleaned_data["name"]
             )
-        except DomainError as error:
-            refuse(request, error, action="window.create", form=form)
-            status = error.status
-        else:
             messages.success(request, f"已设置“{window.name}”。")
             return redirect("services:window", window_id=window.pk)
+        if refused:
+            status = refused.status
     return render(request, "services/window_form.html", {"form": form}, status=status)
 
 
@@ -293,7 +278,7 @@ def window_detail(request: HttpRequest, window_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal(request, action="window.duty_set", form=form, obj=window) as refused:
             worker = (
                 selectors.desk_worker_get(
                     actor=actor, community=window.community, user_id=data["worker"]
@@ -302,12 +287,10 @@ def window_detail(request: HttpRequest, window_id: int) -> HttpResponse:
                 else None
             )
             services.window_duty_set(actor=actor, window=window, date=data["date"], worker=worker)
-        except DomainError as error:
-            refuse(request, error, action="window.duty_set", form=form, obj=window)
-            status = error.status
-        else:
             messages.success(request, "排班已保存。")
             return redirect("services:window", window_id=window.pk)
+        if refused:
+            status = refused.status
     return render(
         request,
         "services/window_detail.html",
@@ -326,11 +309,8 @@ def window_detail(request: HttpRequest, window_id: int) -> HttpResponse:
 def window_toggle(request: HttpRequest, window_id: int) -> HttpResponse:
     actor = request.actor
     window = selectors.window_get(actor=actor, window_id=window_id)
-    try:
+    with refusal(request, action="window.update", flash=True, obj=window):
         services.window_set_active(actor=actor, window=window, active=not window.active)
-    except DomainError as error:
-        refuse(request, error, action="window.update", flash=True, obj=window)
-    else:
         messages.success(request, f"“{window.name}”已{'停用' if window.active else '启用'}。")
     return redirect("services:window", window_id=window.pk)
 
@@ -375,7 +355,7 @@ def qualification_grant(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal(request, action="qualification.grant", form=form) as refused:
             community = selectors.community_get(actor=actor, community_id=data["community"])
             worker = selectors.desk_worker_get(
                 actor=actor, community=community, user_id=data["worker"]
@@ -389,12 +369,10 @@ def qualification_grant(request: HttpRequest) -> HttpResponse:
                 granted_at=data["granted_at"],
                 basis=data["basis"],
             )
-        except DomainError as error:
-            refuse(request, error, action="qualification.grant", form=form)
-            status = error.status
-        else:
             messages.success(request, f"已授予{worker}受理资格。")
             return redirect("services:qualifications")
+        if refused:
+            status = refused.status
     return render(request, "services/qualification_form.html", {"form": form}, status=status)
 
 
@@ -403,10 +381,7 @@ def qualification_grant(request: HttpRequest) -> HttpResponse:
 def qualification_revoke(request: HttpRequest, qualification_id: int) -> HttpResponse:
     actor = request.actor
     row = selectors.qualification_get(actor=actor, qualification_id=qualification_id)
-    try:
+    with refusal(request, action="qualification.revoke", flash=True, obj=row):
         services.qualification_revoke(actor=actor, qualification=row)
-    except DomainError as error:
-        refuse(request, error, action="qualification.revoke", flash=True, obj=row)
-    else:
         messages.success(request, f"已收回{row.worker}的受理资格。")
     return redirect("services:qualifications")

@@ -19,7 +19,7 @@ from django.urls import URLPattern, path, re_path, reverse
 from django.views.decorators.http import require_http_methods
 
 from shequ.core.errors import DomainError, NotFound
-from shequ.core.http import error_page, refuse, requires
+from shequ.core.http import error_page, refusal, requires
 from shequ.core.middleware import client_ip
 from shequ.desk.cases.notice_pdf import notice_pdf
 from shequ.desk.cases.selectors import LEVEL_LABELS_ALL, case_level
@@ -138,7 +138,7 @@ def public_case(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "rating": request.POST.get("rating", "")[:2],
             "comment": request.POST.get("comment", "")[:600],
         }
-        try:
+        with refusal(request, action="review.submit", obj=record.case) as refused:
             review = review_submit(
                 receipt_no=receipt_no,
                 phone_tail=tail,
@@ -146,12 +146,11 @@ def public_case(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 comment=posted["comment"],
                 ip=client_ip(request),
             )
-        except DomainError as error:
-            status = refuse(request, error, action="review.submit", obj=record.case)
-            rating_error = error.message
-        else:
             messages.success(request, f"感谢您的评价！您的评价：{Rating(review.rating).label}。")
             return redirect("services:public_case", receipt_no=receipt_no)
+        if refused:
+            status = refused.status
+            rating_error = refused.error.message
     case = record.case
     context = {
         "record": record,
@@ -221,7 +220,7 @@ def apply(request: HttpRequest, item_id: int) -> HttpResponse:
         "note": request.POST.get("note", "")[:2000],
     }
     if request.method == "POST":
-        try:
+        with refusal(request, action="case.apply", obj=target.item) as refused:
             case = case_apply_online(
                 actor=actor,
                 community=resident.community,
@@ -231,16 +230,15 @@ def apply(request: HttpRequest, item_id: int) -> HttpResponse:
                 form_data=posted["form"],
                 note=posted["note"],
             )
-        except DomainError as error:
-            status = refuse(request, error, action="case.apply", obj=target.item)
-            error_message = error.message
-        else:
             messages.success(
                 request,
                 f"申请已提交，受理编号 {case.receipt_no}。社区工作人员审核受理后开始计算办理时限，"
                 "可凭受理编号和手机号后四位查询进度。",
             )
             return redirect(reverse("services:my_applications") + f"?new={case.receipt_no}")
+        if refused:
+            status = refused.status
+            error_message = refused.error.message
     fields = [
         f | {"input": f"form__{f['name']}", "value": posted["form"].get(f["name"], "")}
         for f in (version.form_fields_display if version else [])

@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shequ.core.errors import DomainError
-from shequ.core.http import form_status, refuse, requires
+from shequ.core.http import form_status, refusal, requires
 from shequ.whistles.bodies import selectors as body_selectors
 from shequ.whistles.bodies import services as body_services
 from shequ.whistles.bodies.forms import DepartmentForm, LiaisonForm, UnitForm
@@ -33,13 +32,12 @@ def bodies(request: HttpRequest) -> HttpResponse:
 def _body_form(request, *, form, title, save, action, obj=None, success, cancel="whistles:bodies"):
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, action=action, form=form, obj=obj) as refused:
             saved = save(form.cleaned_data)
-        except DomainError as error:
-            status = refuse(request, error, action=action, form=form, obj=obj)
-        else:
             messages.success(request, success.format(name=saved.name))
             return redirect("whistles:bodies")
+        if refused:
+            status = refused.status
     return render(
         request,
         "whistles/body_form.html",
@@ -137,7 +135,7 @@ def liaison_grant(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         department_id, unit_id = form.body_ids()
-        try:
+        with refusal(request, action="liaison.grant", form=form) as refused:
             user = body_selectors.liaison_candidate(
                 actor=actor, username=form.cleaned_data["username"]
             )
@@ -149,11 +147,10 @@ def liaison_grant(request: HttpRequest) -> HttpResponse:
                 else None,
                 unit=body_selectors.unit_get(actor=actor, unit_id=unit_id) if unit_id else None,
             )
-        except DomainError as error:
-            status = refuse(request, error, action="liaison.grant", form=form)
-        else:
             messages.success(request, f"{liaison.user}已成为“{liaison.body.name}”的联络员。")
             return redirect("whistles:bodies")
+        if refused:
+            status = refused.status
     return render(
         request,
         "whistles/body_form.html",
@@ -167,10 +164,7 @@ def liaison_grant(request: HttpRequest) -> HttpResponse:
 def liaison_revoke(request: HttpRequest, liaison_id: int) -> HttpResponse:
     actor = request.actor
     liaison = body_selectors.liaison_get(actor=actor, liaison_id=liaison_id)
-    try:
+    with refusal(request, action="liaison.revoke", flash=True, obj=liaison):
         body_services.liaison_revoke(actor=actor, liaison=liaison)
-    except DomainError as error:
-        refuse(request, error, action="liaison.revoke", flash=True, obj=liaison)
-    else:
         messages.success(request, f"已收回{liaison.user}的联络员身份（{liaison.body.name}）。")
     return redirect("whistles:bodies")

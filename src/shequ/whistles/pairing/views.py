@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shequ.core.errors import DomainError
-from shequ.core.http import form_status, refuse, requires
+from shequ.core.http import form_status, refusal, requires
 from shequ.whistles import checks
 from shequ.whistles.bodies import selectors as body_selectors
 from shequ.whistles.models import AgreementState, QuarterScore
@@ -71,7 +70,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit_id, department_id = form.partner_ids()
-        try:
+        with refusal(request, action="pairing.create", form=form) as refused:
             unit, department = body_selectors.partner_get(
                 actor=actor, unit_id=unit_id, department_id=department_id
             )
@@ -86,11 +85,10 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
                 contact_phone=data["contact_phone"],
                 note=data["note"],
             )
-        except DomainError as error:
-            status = refuse(request, error, action="pairing.create", form=form)
-        else:
             messages.success(request, f"已登记与“{agreement.partner_name}”的结对共建协议。")
             return redirect("whistles:agreement", agreement_id=agreement.pk)
+        if refused:
+            status = refused.status
     return render(
         request,
         "whistles/body_form.html",
@@ -138,15 +136,14 @@ def action_log(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = ActionForm(request.POST or None, commitments=list(agreement.commitments.all()))
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, action="pairing.action_log", form=form, obj=agreement) as refused:
             pairing_services.action_log(
                 actor=actor, agreement_id=agreement.pk, **form.data_for_service()
             )
-        except DomainError as error:
-            status = refuse(request, error, action="pairing.action_log", form=form, obj=agreement)
-        else:
             messages.success(request, "已登记共建活动。")
             return redirect("whistles:agreement", agreement_id=agreement.pk)
+        if refused:
+            status = refused.status
     return _detail(
         request, agreement.pk, action_form=form, status=form_status(request, form, status)
     )
@@ -160,17 +157,14 @@ def commitment_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = CommitmentForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
+        with refusal(request, action="pairing.commitment_add", form=form, obj=agreement) as refused:
             pairing_services.commitment_add(
                 actor=actor, agreement_id=agreement.pk, **form.cleaned_data
             )
-        except DomainError as error:
-            status = refuse(
-                request, error, action="pairing.commitment_add", form=form, obj=agreement
-            )
-        else:
             messages.success(request, "已加入共建清单。")
             return redirect("whistles:agreement", agreement_id=agreement.pk)
+        if refused:
+            status = refused.status
     return _detail(
         request, agreement.pk, commitment_form=form, status=form_status(request, form, status)
     )
@@ -184,15 +178,14 @@ def quarter_rate(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = RatingForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
+        with refusal(request, action="pairing.rate", form=form, obj=agreement) as refused:
             rating = pairing_services.quarter_rate(
                 actor=actor, agreement_id=agreement.pk, **form.cleaned_data
             )
-        except DomainError as error:
-            status = refuse(request, error, action="pairing.rate", form=form, obj=agreement)
-        else:
             messages.success(request, f"已评价{rating.quarter}：{rating.get_score_display()}。")
             return redirect("whistles:agreement", agreement_id=agreement.pk)
+        if refused:
+            status = refused.status
     return _detail(
         request, agreement.pk, rating_form=form, status=form_status(request, form, status)
     )
@@ -206,15 +199,14 @@ def agreement_end(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = EndForm(request.POST)
     status = 200
     if form.is_valid():
-        try:
+        with refusal(request, action="pairing.end", form=form, obj=agreement) as refused:
             pairing_services.agreement_end(
                 actor=actor, agreement_id=agreement.pk, reason=form.cleaned_data["reason"]
             )
-        except DomainError as error:
-            status = refuse(request, error, action="pairing.end", form=form, obj=agreement)
-        else:
             messages.success(request, "协议已终止。")
             return redirect("whistles:agreement", agreement_id=agreement.pk)
+        if refused:
+            status = refused.status
     return _detail(request, agreement.pk, end_form=form, status=form_status(request, form, status))
 
 

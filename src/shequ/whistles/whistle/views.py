@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import DomainError, ValidationError
-from shequ.core.http import error_page, refuse, requires
+from shequ.core.http import error_page, refusal, refuse, requires
 from shequ.core.workflow import timeline_for
 from shequ.whistles.bodies import selectors as body_selectors
 from shequ.whistles.models import WhistleEvaluation, WhistleState, WhistleUrgency
@@ -171,7 +171,7 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
         values.update({k: p.get(k, "") for k in values if k != "cooperating_ids"})
         values["cooperating_ids"] = p.getlist("cooperating_ids")
         fields = {k: values[k] for k in values if k not in ("community", "place")}
-        try:
+        with refusal(request, action="whistle.raise") as refused:
             if source is not None:
                 source.hand_off(actor, fields)
                 messages.success(request, source.success_message)
@@ -183,12 +183,11 @@ def whistle_new(request: HttpRequest) -> HttpResponse:
             elif community is None:
                 raise ValidationError("请选择社区，或选择小区。", field="community")
             whistle = whistle_raise(actor=actor, community=community, place=place, **fields)
-        except DomainError as e:
-            status = refuse(request, e, action="whistle.raise")
-            error = e.message
-        else:
             messages.success(request, f"已吹哨，编号 {whistle.number}。")
             return redirect("whistles:whistle", whistle_id=whistle.pk)
+        if refused:
+            status = refused.status
+            error = refused.error.message
     return render(
         request,
         "whistles/whistle/new.html",
@@ -231,14 +230,13 @@ def rules(request: HttpRequest) -> HttpResponse:
     error, field, status, posted = "", "", 200, {}
     if request.method == "POST":
         posted = {k: request.POST.get(k, "") for k in RULE_FIELDS}
-        try:
+        with refusal(request, action="whistle.rule_set") as refused:
             rule = whistle_rule_set(actor=actor, **posted)
-        except DomainError as e:
-            status = refuse(request, e, action="whistle.rule_set")
-            error, field = e.message, e.field or ""
-        else:
             messages.success(request, f"已保存“{IssueCategory(rule.category).label}”的时限。")
             return redirect("whistles:rules")
+        if refused:
+            status = refused.status
+            error, field = refused.error.message, refused.error.field or ""
     return render(
         request,
         "whistles/whistle/rules.html",
