@@ -9,7 +9,7 @@ sends a fresh description every request (service ``appeal.<category>``,
 
 Uses the benchmark database of ``bench/case_intake.py`` (``shequ_bench_<scale>``).
 The script creates an ``Open311Client`` of the bench district (stores only the
-SM3 digest of the key, like ``open311.services.client_create``; the raw key is
+SM3 digest of the key from ``core.keys.key_issue``, like ``client_create``; the raw key is
 known to this run only), with a rate limit high enough not to refuse. Then it
 profiles ``--profile`` requests in-process (Django test client, cProfile) to
 show where the time of one request goes.
@@ -26,7 +26,6 @@ import cProfile
 import io
 import json
 import pstats
-import secrets
 import shutil
 import sys
 import time
@@ -83,19 +82,19 @@ def lua_string(s: str) -> str:
 
 def bench_client(district) -> str:
     """A fresh Open311 client of the bench district; returns its raw key."""
+    from shequ.core.keys import key_issue
     from shequ.open311.models import Open311Client
-    from shequ.open311.selectors import key_digest
     from shequ.open311.services import KEY_PREFIX
 
-    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = key_issue(KEY_PREFIX)
     Open311Client.objects.create(
         district=district,
         name=f"压测客户端 {time.strftime('%m%d%H%M%S')}",
-        key_prefix=raw[:8],
-        key_digest=key_digest(raw),
+        key_prefix=key.prefix,
+        key_digest=key.digest,
         rate_per_minute=10_000_000,
     )
-    return raw
+    return key.raw
 
 
 def samples(communities, n: int) -> list[dict[str, str]]:

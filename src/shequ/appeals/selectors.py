@@ -8,11 +8,9 @@ their community they may add "me too" to (without anyone's contact).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from shequ.appeals.models import OPEN_STATES, Appeal, AppealPhoto, AppealState, AppealSupporter
 from shequ.appeals.text import content_words, suggest_category
@@ -20,16 +18,13 @@ from shequ.core.errors import NotFound
 from shequ.core.models import Grant, Region, RegionLevel, TimelineEvent, User
 from shequ.core.permissions import roles_with
 from shequ.core.scope import Actor
+from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
 from shequ.residents.models import Resident
 
 DUPLICATE_LIMIT = 5
 # Open appeals of one category and place compared at most: the newest ones.
 DUPLICATE_POOL = 2000
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
 
 
 def _appeals(actor: Actor) -> QuerySet[Appeal]:

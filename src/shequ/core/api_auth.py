@@ -7,7 +7,6 @@ the pages. ``X-Shequ-Grant: <id>`` picks one of several grants.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,24 +19,21 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, PermissionDenied
+from shequ.core.keys import key_digest as token_digest
+from shequ.core.keys import key_issue
 from shequ.core.middleware import client_ip
 from shequ.core.models import ApiToken, User
-from shequ.core.pii import sm3_hex
 from shequ.core.scope import SESSION_GRANT_KEY, Actor
 
 TOKEN_PREFIX = "sq_"  # noqa: S105 - a public prefix, not a secret
 
 
-def token_digest(raw: str) -> str:
-    # A token is 32 random bytes: a plain hash is enough (no dictionary to
-    # attack); SM3 keeps the platform on one family of algorithms.
-    return sm3_hex(raw.encode())
-
-
 def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=token_digest(raw))
-    return token, raw
+    """The token row and its raw value (shown once). The service that hands a
+    token to a person, ``token_create``, audits it in the same transaction."""
+    key = key_issue(TOKEN_PREFIX)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key.prefix, digest=key.digest)
+    return token, key.raw
 
 
 def _grant_header(request: HttpRequest) -> int | None:

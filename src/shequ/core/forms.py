@@ -25,9 +25,7 @@ class LoginForm(AuthenticationForm):
         # Password guessing stops after a few failures, whoever tries: the
         # count comes from the audit trail, so it holds across processes.
         username = self.cleaned_data.get("username")
-        if username and selectors.login_failures_recent(username=username) >= (
-            selectors.LOGIN_MAX_FAILURES
-        ):
+        if username and not selectors.login_throttle(username=username).allowed:
             raise forms.ValidationError(
                 self.error_messages["throttled"].format(minutes=selectors.LOGIN_LOCK_MINUTES),
                 code="throttled",

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from shequ.core.errors import NotFound
-from shequ.core.models import ApiToken, AuditRecord, Grant, Region, RegionLevel, RegionStat, User
+from shequ.core import throttle
+from shequ.core.errors import NotFound, PermissionDenied, ValidationError
+from shequ.core.models import ApiToken, Grant, Region, RegionLevel, RegionStat, User
 from shequ.core.permissions import Role
 from shequ.core.pii import mask_name, mask_phone
 from shequ.core.scope import Actor
@@ -249,9 +249,85 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
 
 
-def login_failures_recent(*, username: str) -> int:
-    """Failed logins for ``username`` in the last LOGIN_LOCK_MINUTES minutes."""
-    since = timezone.now() - timedelta(minutes=LOGIN_LOCK_MINUTES)
-    return AuditRecord.objects.filter(
-        action="auth.login", success=False, at__gte=since, changes__username=username[:150]
-    ).count()
+def login_throttle(*, username: str) -> throttle.Decision:
+    """Whether ``username`` may try to log in: refused after LOGIN_MAX_FAILURES
+    failures in the last LOGIN_LOCK_MINUTES minutes, counted from the audit
+    trail so the lock holds across processes."""
+    return throttle.failures(
+        action="auth.login",
+        limit=LOGIN_MAX_FAILURES,
+        window=timedelta(minutes=LOGIN_LOCK_MINUTES),
+        changes__username=username[:150],
+    )
+
+
+# -- the actor's district and communities ------------------------------------------
+# The one place an app asks "which district / which community of the actor";
+# the options keep the messages each app's users already see.
+
+COMMUNITY_NOT_FOUND = "没有找到该社区。"
+
+
+def district_of(*, actor: Actor, district_grant_only: str = "") -> Region:
+    """The district the actor's active grant lies in (a district grant: its own
+    region, without a query); an actor without one is refused (PermissionDenied).
+
+    ``district_grant_only``: when given, any grant but one on a district itself
+    is refused with this message (a ValidationError): what only the district's
+    own administrators keep, such as Open311 clients."""
+    region = actor.region
+    if district_grant_only and (
+        region is None or region.level != RegionLevel.DISTRICT or region.district_id is None
+    ):
+        raise ValidationError(district_grant_only)
+    district_id = actor.require_district_id()
+    if region is not None and region.level == RegionLevel.DISTRICT:
+        return region
+    return Region.objects.get(pk=district_id)
+
+
+def district_id_of(region: Region) -> int:
+    """The district of a region a row is written for (every scoped row carries it)."""
+    if region.district_id is None:
+        raise ValidationError(f"“{region.name}”缺少所属区，请联系系统管理员。")
+    return region.district_id
+
+
+def communities(*, actor: Actor) -> QuerySet[Region]:
+    """The communities the actor reaches, by code (a grant below a community:
+    that one community)."""
+    region = actor.region
+    if region is None:
+        return Region.objects.none()
+    if region.level >= RegionLevel.COMMUNITY:
+        found = Region.objects.filter(pk__in=actor.community_ids)  # its own: no query
+    else:
+        found = actor.regions().filter(level=RegionLevel.COMMUNITY)
+    return found.order_by("code")
+
+
+def community_get(
+    *, actor: Actor, community_id: int, not_found: str = COMMUNITY_NOT_FOUND
+) -> Region:
+    """A community inside the actor's grant (with its street), else NotFound."""
+    community = (
+        Region.objects.filter(pk=community_id, level=RegionLevel.COMMUNITY)
+        .select_related("street")
+        .first()
+    )
+    if community is None or not actor.covers(community):
+        raise NotFound(not_found)
+    return community
+
+
+def community_in_scope(
+    *, actor: Actor, community: Region, outside: str = "该区划不在您的管辖范围内。"
+) -> Region:
+    """``community`` when it is a community inside the actor's grant: another
+    level is refused as a wrong choice (ValidationError), a community outside
+    the grant with ``outside`` (PermissionDenied)."""
+    if community.level != RegionLevel.COMMUNITY:
+        raise ValidationError("请选择社区。", field="community")
+    if not actor.covers(community):
+        raise PermissionDenied(outside)
+    return community

@@ -21,11 +21,18 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from shequ.core.models import CalendarYear, Holiday
 from shequ.core.models.calendar import HolidayKind
 
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def local_today() -> date:
+    """Today in Asia/Shanghai (settings.TIME_ZONE): the day deadlines count
+    from and ages turn over, whatever the server's clock zone."""
+    return timezone.localdate()
 
 
 class WorkdayResult(NamedTuple):

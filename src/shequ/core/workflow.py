@@ -21,19 +21,21 @@ a ``TimelineEvent`` and an ``AuditRecord`` in one transaction, or nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.history import (  # noqa: F401 - json_safe, timeline_record re-exported
+    Event,
+    json_safe,
+    record,
+    timeline_record,
+)
 from shequ.core.models import Region, TimelineEvent
 from shequ.core.permissions import PERMISSIONS
 
@@ -141,10 +143,6 @@ class Workflow:
         ]
 
 
-def json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
 def transition(
     *,
     workflow: Workflow,
@@ -196,56 +194,18 @@ def transition(
         for name in extra:
             changes[name] = [before_extra[name], getattr(obj, _concrete_field(model, name).attname)]
         changes = json_safe(changes)
-        timeline_record(
-            obj,
-            actor,
-            action=t.action,
-            label=t.label,
-            from_state=before,
-            to_state=after,
-            note=note,
-            data=data,
-        )
         region_field = getattr(workflow.scope, "field_name", None)
         region = getattr(obj, region_field, None) if region_field else None
-        audit_log(
+        record(
             actor=actor,
             action=f"{workflow.name}.{t.action}",
             obj=obj,
             region=region if isinstance(region, Region) else None,
             changes=changes,
             message=note,
+            event=Event(t.action, t.label, from_state=before, to_state=after, note=note, data=data),
         )
     return obj
-
-
-def timeline_record(
-    obj: models.Model,
-    actor: Actor,
-    *,
-    action: str,
-    label: str,
-    from_state: str,
-    to_state: str,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> TimelineEvent:
-    """Append one event to ``obj``'s history, inside the caller's transaction:
-    every transition writes one, and so do the writes that are not state
-    changes (an intake, a "me too", a hand-over, a logged action)."""
-    return TimelineEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=obj.pk,
-        at=timezone.now(),
-        actor=actor.user if actor.is_authenticated else None,
-        actor_role=actor.role or "",
-        action=action,
-        action_label=label,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=json_safe(data or {}),
-    )
 
 
 def timeline_for(obj: models.Model) -> QuerySet[TimelineEvent]:

@@ -17,19 +17,14 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from shequ.appeals.models import Appeal, AppealKind
 from shequ.core.errors import NotFound
+from shequ.core.keys import key_digest
 from shequ.core.models import Region, RegionLevel, TimelineEvent
-from shequ.core.pii import sm3_hex
 from shequ.core.scope import Actor
 from shequ.desk.models import Case, CommunityItem, ServiceItem, ServiceItemVersion
 from shequ.open311 import mapping
 from shequ.open311.models import Open311Client, Open311Submission
 from shequ.open311.params import MAX_RESULTS, RequestFilters
 from shequ.open311.wire import Open311Error
-
-
-def key_digest(raw: str) -> str:
-    # A key is 32 random bytes (or the demo's fixed one): a plain SM3 is enough.
-    return sm3_hex(raw.encode())
 
 
 def client_by_key(raw: str) -> Open311Client | None:

@@ -18,21 +18,25 @@ from django.db.models import F
 from django.utils import timezone
 
 from shequ.appeals.services import appeal_receive
+from shequ.core import throttle
 from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
+from shequ.core.keys import key_issue, key_of
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
+from shequ.core.selectors import district_of
+from shequ.core.text import clean_text
 from shequ.desk.cases.services import case_receive_online
 from shequ.open311 import mapping, selectors
 from shequ.open311.models import Open311Client, Open311RateCount, Open311Submission, SubmissionKind
 from shequ.open311.params import Submission
-from shequ.open311.selectors import key_digest
 from shequ.open311.wire import Open311Error
 
 KEY_PREFIX = "o311_"
 NAME_MAX = 60
 RATE_MAX = 10_000
 RATE_KEEP = dt.timedelta(hours=1)  # older per-minute counters are dropped
+DISTRICT_ONLY = "接入客户端由区级管理员管理。"
 
 
 def source_of(client: Open311Client) -> str:
@@ -44,21 +48,14 @@ def source_of(client: Open311Client) -> str:
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("请填写客户端名称（例如“12345热线”）。", field="name")
-    if len(name) > NAME_MAX:
-        raise ValidationError(f"客户端名称不能超过{NAME_MAX}个字。", field="name")
-    if "<" in name or ">" in name:
-        raise ValidationError("客户端名称不能包含尖括号。", field="name")
-    return name
-
-
-def _district_of(actor: Actor) -> Region:
-    region = actor.region
-    if region is None or region.level != RegionLevel.DISTRICT or region.district is None:
-        raise ValidationError("接入客户端由区级管理员管理。")
-    return region.district
+    return clean_text(
+        name,
+        field="name",
+        label="客户端名称",
+        max_length=NAME_MAX,
+        markup="angle_brackets",
+        missing="请填写客户端名称（例如“12345热线”）。",
+    )
 
 
 @transaction.atomic
@@ -71,13 +68,13 @@ def client_create(
     name = _clean_name(name)
     if not 1 <= rate_per_minute <= RATE_MAX:
         raise ValidationError(f"每分钟请求上限应在1到{RATE_MAX}之间。", field="rate_per_minute")
-    district = _district_of(actor)
-    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    district = district_of(actor=actor, district_grant_only=DISTRICT_ONLY)
+    key = key_issue(KEY_PREFIX)
     client = Open311Client.objects.create(
         district=district,
         name=name,
-        key_prefix=raw[:8],
-        key_digest=key_digest(raw),
+        key_prefix=key.prefix,
+        key_digest=key.digest,
         rate_per_minute=rate_per_minute,
         created_by=actor.require_user(),
     )
@@ -88,14 +85,14 @@ def client_create(
         region=district,
         changes={"name": name, "prefix": client.key_prefix, "rate_per_minute": rate_per_minute},
     )
-    return client, raw
+    return client, key.raw
 
 
 @transaction.atomic
 def client_revoke(*, actor: Actor, client: Open311Client) -> Open311Client:
     actor.require("open311.manage")
     client = Open311Client.objects.select_for_update().get(pk=client.pk)
-    if client.district_id != _district_of(actor).pk:
+    if client.district_id != district_of(actor=actor, district_grant_only=DISTRICT_ONLY).pk:
         raise ValidationError("只能收回本区的接入客户端。")
     if client.revoked_at is not None:
         raise ValidationError("该客户端的密钥已收回。")
@@ -115,11 +112,11 @@ def client_revoke(*, actor: Actor, client: Open311Client) -> Open311Client:
 def client_ensure(*, district: Region, name: str, raw_key: str, command: str) -> bool:
     """A client holding ``raw_key`` exists (the demo's well-known key);
     True when it had to be created. Run inside the caller's transaction."""
-    digest = key_digest(raw_key)
-    if Open311Client.objects.filter(key_digest=digest).exists():
+    key = key_of(raw_key)
+    if Open311Client.objects.filter(key_digest=key.digest).exists():
         return False
     client = Open311Client.objects.create(
-        district=district, name=_clean_name(name), key_prefix=raw_key[:8], key_digest=digest
+        district=district, name=_clean_name(name), key_prefix=key.prefix, key_digest=key.digest
     )
     audit_log(
         actor=Actor.for_command(command),
@@ -134,12 +131,9 @@ def client_ensure(*, district: Region, name: str, raw_key: str, command: str) ->
 # -- rate limit -------------------------------------------------------------------------------
 
 
-def rate_take(*, client: Open311Client) -> int | None:
-    """Count one request of ``client`` in this minute. None when within its
-    limit; else the seconds until the next minute (for Retry-After). Runs in
-    its own transaction so a refused request still counts."""
-    now = timezone.now()
-    minute = now.replace(second=0, microsecond=0)
+def _rate_bump(client: Open311Client, minute: dt.datetime) -> int:
+    """One more request of ``client`` in ``minute``; the minute's new count.
+    Runs in its own transaction so a refused request still counts."""
     row = Open311RateCount.objects.filter(client=client, minute=minute)
     with transaction.atomic():
         if not row.update(count=F("count") + 1):
@@ -152,10 +146,18 @@ def rate_take(*, client: Open311Client) -> int | None:
                 Open311RateCount.objects.filter(
                     client=client, minute__lt=minute - RATE_KEEP
                 ).delete()
-        count = row.values_list("count", flat=True).get()
-    if count > client.rate_per_minute:
-        return 60 - now.second
-    return None
+        return row.values_list("count", flat=True).get()
+
+
+def rate_take(*, client: Open311Client) -> int | None:
+    """Count one request of ``client`` in this minute. None when within its
+    limit; else the seconds until the next minute (for Retry-After)."""
+    decision = throttle.hit(
+        lambda minute: _rate_bump(client, minute),
+        limit=client.rate_per_minute,
+        window_seconds=60,
+    )
+    return None if decision.allowed else decision.retry_after
 
 
 # -- POST requests ----------------------------------------------------------------------------

@@ -13,24 +13,21 @@ write-only mode, so a large community never sits in memory as a workbook.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import tempfile
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import IntegrityError, connection, transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
+from shequ.core import xlsx
 from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
 from shequ.core.idcard import age_on, parse_id_number
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
+from shequ.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
 from shequ.residents import selectors
 from shequ.residents.masking import masked_id, masked_phone
 from shequ.residents.models import (
@@ -57,7 +54,12 @@ COLUMNS = ["小区", "楼栋", "单元", "门牌号", "姓名", "身份证号", 
 OPTIONAL_COLUMNS = {"手机号", "标签"}
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REFUSALS = xlsx.Refusals(
+    not_xlsx="请上传 .xlsx 格式的 Excel 文件（Excel 2007 及以上版本）。",
+    too_big="文件超过 20 MB，请分批导入。",
+    unreadable="无法读取该文件：不是有效的 .xlsx 格式 Excel 文件。",
+    no_sheet="找不到名为“{sheet}”的工作表（文件中的工作表：{names}）。请使用下载的模板。",
+)
 
 _RELATION_ALIASES = {
     "本人": Relation.HEAD,
@@ -88,37 +90,41 @@ _TAG_SPLIT = re.compile(r"[,，、;；\s]+")
 
 def import_template(*, actor: Actor) -> bytes:
     """The .xlsx to fill in: the 居民信息 sheet, the rules, and the units in scope."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGHI", (14, 10, 8, 10, 10, 22, 14, 12, 20), strict=True):
-        ws.column_dimensions[letter].width = width
+    wb = xlsx.workbook()
+    ws = xlsx.sheet_add(wb, SHEET, header=COLUMNS, widths=(14, 10, 8, 10, 10, 22, 14, 12, 20))
     # Text format keeps 18-digit ID numbers whole (a number cell keeps 15 digits).
     for row in range(2, 2001):
         ws.cell(row=row, column=6).number_format = "@"
         ws.cell(row=row, column=7).number_format = "@"
-    notes = wb.create_sheet("填写说明")
-    for line in (
-        ["工作表名称须为“居民信息”，第一行为表头，从第二行起每行一位居民。"],
-        ["小区、楼栋、单元须为本社区已有的区划（见“可选单元”工作表）。"],
-        ["身份证号请按文本填写18位；性别和出生日期由身份证号自动得出。"],
-        ["手机号可不填；填写时须为11位大陆手机号码。"],
-        ["与户主关系可填：" + "、".join(Relation.labels) + "。每户只能有一位户主。"],
-        ["标签可填（多个用逗号分隔）：" + "、".join(Tag.labels) + "；60岁以上、80岁以上自动计算。"],
-        ["文件中任何一行有误时整份文件都不会导入，请按报告逐行改正后重新上传。"],
-    ):
-        notes.append(line)
-    notes.column_dimensions["A"].width = 90
-    units = wb.create_sheet("可选单元")
-    units.append(["小区", "楼栋", "单元"])
-    for unit in selectors.unit_choices(actor=actor)[:5000]:
-        units.append([unit.compound.name, unit.building.name, unit.name])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    xlsx.sheet_add(
+        wb,
+        "填写说明",
+        rows=(
+            ["工作表名称须为“居民信息”，第一行为表头，从第二行起每行一位居民。"],
+            ["小区、楼栋、单元须为本社区已有的区划（见“可选单元”工作表）。"],
+            ["身份证号请按文本填写18位；性别和出生日期由身份证号自动得出。"],
+            ["手机号可不填；填写时须为11位大陆手机号码。"],
+            ["与户主关系可填：" + "、".join(Relation.labels) + "。每户只能有一位户主。"],
+            [
+                "标签可填（多个用逗号分隔）："
+                + "、".join(Tag.labels)
+                + "；60岁以上、80岁以上自动计算。"
+            ],
+            ["文件中任何一行有误时整份文件都不会导入，请按报告逐行改正后重新上传。"],
+        ),
+        widths=(90,),
+    )
+    xlsx.sheet_add(
+        wb,
+        "可选单元",
+        header=["小区", "楼栋", "单元"],
+        bold_header=False,
+        rows=(
+            [unit.compound.name, unit.building.name, unit.name]
+            for unit in selectors.unit_choices(actor=actor)[:5000]
+        ),
+    )
+    return xlsx.book_bytes(wb)
 
 
 # -- import: reading and checking ---------------------------------------------------
@@ -137,18 +143,16 @@ class _Row:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    residents: int
-    households: int
+@dataclass
+class ResidentImportResult(xlsx.ImportResult):
+    """Every imported row is a new resident (``created``); ``households`` were
+    made on the way for doors not yet registered."""
 
+    households: int = 0
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    @property
+    def residents(self) -> int:
+        return self.created
 
 
 class _Places:
@@ -190,24 +194,6 @@ class _Places:
         if u is None:
             raise ValidationError(f"{compound}{b.name}没有单元“{unit}”")
         return u
-
-
-def _open_sheet(file: IO[bytes], filename: str):
-    if not filename.lower().endswith(".xlsx"):
-        raise ValidationError("请上传 .xlsx 格式的 Excel 文件（Excel 2007 及以上版本）。")
-    if getattr(file, "size", 0) > MAX_BYTES:
-        raise ValidationError("文件超过 20 MB，请分批导入。")
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ValidationError("无法读取该文件：不是有效的 .xlsx 格式 Excel 文件。") from None
-    if SHEET not in wb.sheetnames:
-        names = "、".join(wb.sheetnames)
-        wb.close()
-        raise ValidationError(
-            f"找不到名为“{SHEET}”的工作表（文件中的工作表：{names}）。请使用下载的模板。"
-        )
-    return wb, wb[SHEET]
 
 
 def _parse_row(
@@ -253,25 +239,22 @@ def _parse_row(
 
 
 def _read_rows(actor: Actor, file: IO[bytes], filename: str) -> list[_Row]:
-    wb, ws = _open_sheet(file, filename)
-    try:
-        lines = ws.iter_rows(values_only=True)
-        header = next(lines, None)
-        names = [_text(v) for v in header] if header else []
+    rows: list[_Row] = []
+    with xlsx.sheet_rows(
+        file, sheet=SHEET, max_bytes=MAX_BYTES, refusals=REFUSALS, filename=filename
+    ) as lines:
+        names = xlsx.header_read(lines)
         missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
-        if not header or not any(names):
+        if not any(names):
             raise ValidationError("文件是空的：第一行应为表头（" + "、".join(COLUMNS) + "）。")
         if missing:
             raise ValidationError(
                 f"缺少列：{'、'.join(missing)}。第一行表头应为：{'、'.join(COLUMNS)}。"
             )
-        position = {name: names.index(name) for name in COLUMNS if name in names}
+        position = xlsx.positions(names, COLUMNS)
         places = _Places(actor)
-        rows: list[_Row] = []
         for number, values in enumerate(lines, start=2):
-            cells = {
-                name: _text(values[i]) if i < len(values) else "" for name, i in position.items()
-            }
+            cells = xlsx.row_cells(values, position)
             if not any(cells.values()):
                 continue
             if len(rows) >= MAX_ROWS:
@@ -280,8 +263,6 @@ def _read_rows(actor: Actor, file: IO[bytes], filename: str) -> list[_Row]:
             id_cell = values[position["身份证号"]] if position["身份证号"] < len(values) else None
             _parse_row(row, cells, actor, places, id_is_number=isinstance(id_cell, int | float))
             rows.append(row)
-    finally:
-        wb.close()
     if not rows:
         raise ValidationError("文件中没有居民数据：请从第二行起填写。")
     return rows
@@ -396,7 +377,9 @@ def _insert_residents(residents: list[Resident]) -> None:
         Resident.objects.bulk_create(residents, batch_size=1000)
 
 
-def _write(actor: Actor, rows: list[_Row], households: dict[tuple[int, str], int]) -> ImportResult:
+def _write(
+    actor: Actor, rows: list[_Row], households: dict[tuple[int, str], int]
+) -> ResidentImportResult:
     units = {r.unit.pk: r.unit for r in rows if r.unit is not None}
     new_doors = sorted({(r.unit.pk, r.room) for r in rows} - households.keys())
     created = Household.objects.bulk_create(
@@ -452,10 +435,10 @@ def _write(actor: Actor, rows: list[_Row], households: dict[tuple[int, str], int
             residents=per_unit_residents[unit_id],
             households=per_unit_households[unit_id],
         )
-    return ImportResult(residents=len(residents), households=len(created))
+    return ResidentImportResult(created=len(residents), households=len(created))
 
 
-def resident_import(*, actor: Actor, file: IO[bytes], filename: str) -> ImportResult:
+def resident_import(*, actor: Actor, file: IO[bytes], filename: str) -> ResidentImportResult:
     """导入居民：整份文件全部导入，或（任何一行有误时）一行也不导入。
 
     Raises ValidationError; for bad rows its ``details`` lists
@@ -518,9 +501,8 @@ def resident_export(
     actor.require("resident.export")
     today = today or selectors.local_today()
     rows = selectors.resident_list(actor=actor, q=q, building=building, tag=tag, today=today)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    ws.append(EXPORT_COLUMNS)
+    wb = xlsx.workbook(streaming=True)
+    ws = xlsx.sheet_add(wb, SHEET, header=EXPORT_COLUMNS, bold_header=False)
     count = 0
     for r in rows.iterator(chunk_size=2000):
         unit = r.household.unit

@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.idcard import age_on
 from shequ.core.models import Region, RegionLevel
 from shequ.core.pii import blind_index
 from shequ.core.scope import Actor
+from shequ.core.workdays import local_today
 from shequ.residents.models import (
     SENSITIVE_TAGS,
     Household,
@@ -38,11 +38,6 @@ _HEAD_FIRST = Case(
 )
 _ID_RE = re.compile(r"\d{17}[\dXx]")
 _PHONE_RE = re.compile(r"(?:\+?86)?(1\d{10})")
-
-
-def local_today() -> dt.date:
-    """Today in Asia/Shanghai (settings.TIME_ZONE), the day ages turn over."""
-    return timezone.localdate()
 
 
 def years_before(day: dt.date, years: int) -> dt.date:

@@ -7,8 +7,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import timezone
-
 from shequ.core.errors import ValidationError
 from shequ.core.models import User
 from shequ.core.pii import encrypt
@@ -26,24 +24,7 @@ MAX_AMOUNT = Decimal("9999999999")
 MAX_PEOPLE = 100000
 
 
-def today() -> dt.date:
-    return timezone.localdate()
-
-
 # -- input checks --------------------------------------------------------------------------
-
-
-def clean_text(
-    value: Any, *, field: str, label: str, max_length: int, required: bool = True
-) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError(f"请填写{label}。", field=field)
-    if len(text) > max_length:
-        raise ValidationError(f"{label}不能超过{max_length}个字。", field=field)
-    if "<" in text or ">" in text:
-        raise ValidationError(f"{label}不能包含尖括号。", field=field)
-    return text
 
 
 def clean_phone(raw: Any, *, field: str = "phone") -> str:

@@ -32,7 +32,6 @@ from shequ.appeals.services.inputs import (
     TRIAGE_DAYS,
     WHISTLE_DECISION,
     clean_coordinates,
-    clean_text,
     reopen_days,
 )
 from shequ.appeals.services.ownership import appeal_hand_over, is_own
@@ -57,7 +56,6 @@ __all__ = [
     "appeal_whistle_close",
     "appeal_whistled",
     "clean_coordinates",
-    "clean_text",
     "is_own",
     "reopen_days",
 ]

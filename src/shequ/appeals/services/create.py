@@ -27,7 +27,6 @@ from shequ.appeals.services.inputs import (
     _contact,
     _place,
     clean_coordinates,
-    clean_text,
 )
 from shequ.appeals.services.records import _audit, _event
 from shequ.appeals.text import keywords_of
@@ -36,6 +35,7 @@ from shequ.core.models import Region, User
 from shequ.core.numbering import receipt_next
 from shequ.core.pii import decrypt, encrypt, mask_name
 from shequ.core.scope import Actor
+from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workdays import add_workdays
 from shequ.residents.models import Resident
 from shequ.residents.services import clean_phone
@@ -62,8 +62,23 @@ def _create(
 ) -> Appeal:
     kind = _choice(kind, AppealKind, field="kind", label="诉求类型")
     category = _choice(category, AppealCategory, field="category", label="诉求类别")
-    text = clean_text(description, field="description", label="诉求内容", limit=DESCRIPTION_MAX)
-    where = clean_text(address, field="address", label="地点说明", limit=200, required=False)
+    text = clean_text(
+        description,
+        field="description",
+        label="诉求内容",
+        max_length=DESCRIPTION_MAX,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
+    where = clean_text(
+        address,
+        field="address",
+        label="地点说明",
+        max_length=200,
+        required=False,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
     compound, building = _place(community, place)
     la, lo = clean_coordinates(lat, long)
     checked = photo_store.check_photos(photos)
@@ -233,8 +248,15 @@ def appeal_receive(
     if anonymous:
         contact = _contact("", "", anonymous=True)
     else:
-        name = clean_text(contact_name, field="contact_name", label="联系人", limit=40,
-                          required=False)  # fmt: skip
+        name = clean_text(
+            contact_name,
+            field="contact_name",
+            label="联系人",
+            max_length=40,
+            required=False,
+            markup="tags",
+            too_long=TOO_LONG_SHORT,
+        )
         phone = clean_phone(str(contact_phone or ""))
         contact = {
             "contact_name": name,

@@ -23,13 +23,13 @@ from shequ.appeals.services.inputs import (
     NOTE_MAX,
     RESULT_MAX,
     WHISTLE_DECISION,
-    clean_text,
     reopen_days,
 )
 from shequ.appeals.services.ownership import _in_scope, _scope, _take_ownership, is_own
 from shequ.appeals.services.records import _audit, _event
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shequ.core.scope import Actor
+from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workflow import Transition, Workflow, transition
 from shequ.residents.models import Resident
 from shequ.whistles.whistle.services import whistle_raise
@@ -76,12 +76,25 @@ def _a_merge(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
 
 
 def _g_result(appeal: Appeal, actor: Actor, **data: Any) -> None:
-    clean_text(data.get("result"), field="result", label="办理结果", limit=RESULT_MAX)
+    clean_text(
+        data.get("result"),
+        field="result",
+        label="办理结果",
+        max_length=RESULT_MAX,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
 
 
 def _a_close(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
-    appeal.result = clean_text(data.get("result"), field="result", label="办理结果",
-                               limit=RESULT_MAX)  # fmt: skip
+    appeal.result = clean_text(
+        data.get("result"),
+        field="result",
+        label="办理结果",
+        max_length=RESULT_MAX,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
     appeal.closed_at = timezone.now()
     appeal.closed_by = actor.require_user()
     return ["result", "closed_at", "closed_by"]
@@ -108,7 +121,14 @@ def _a_rate(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
 
 def _g_reopen(appeal: Appeal, actor: Actor, **data: Any) -> None:
     _g_own(appeal, actor)
-    clean_text(data.get("reason"), field="reason", label="重新办理的原因", limit=NOTE_MAX)
+    clean_text(
+        data.get("reason"),
+        field="reason",
+        label="重新办理的原因",
+        max_length=NOTE_MAX,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
     if appeal.reopened_count >= 1:
         raise Conflict("该诉求已重新办理过一次，不能再次重新提起。")
     days = reopen_days()
@@ -221,7 +241,15 @@ def appeal_triage(
     this one and its own supporters. Blowing a whistle and deliberation are
     not offered until those modules exist."""
     actor.require("appeal.triage")
-    note = clean_text(note, field="note", label="分办说明", limit=NOTE_MAX, required=False)
+    note = clean_text(
+        note,
+        field="note",
+        label="分办说明",
+        max_length=NOTE_MAX,
+        required=False,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
     if decision == "deliberation":
         raise ValidationError(f"议事协商{NOT_YET_OFFERED}。", field="decision")
     if decision == WHISTLE_DECISION:
@@ -338,7 +366,15 @@ def appeal_close(*, actor: Actor, appeal_id: int, result: str) -> Appeal:
 def appeal_rate(*, actor: Actor, appeal_id: int, rating: str, comment: str = "") -> Appeal:
     """The resident who raised it rates the result once (满意 / 基本满意 / 不满意)."""
     actor.require("appeal.self")
-    comment = clean_text(comment, field="comment", label="评价意见", limit=NOTE_MAX, required=False)
+    comment = clean_text(
+        comment,
+        field="comment",
+        label="评价意见",
+        max_length=NOTE_MAX,
+        required=False,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
     appeal = _in_scope(actor, appeal_id)
     done = transition(
         workflow=APPEAL_FLOW,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +15,8 @@ from shequ.appeals.models import (
 from shequ.core.errors import ValidationError
 from shequ.core.models import Region, RegionLevel
 from shequ.core.pii import encrypt
+from shequ.core.selectors import district_id_of
+from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.residents.services import clean_phone
 
 TRIAGE_DAYS = 1  # working days the community has to triage a new appeal
@@ -25,9 +26,6 @@ NOTE_MAX = 500
 NOT_YET_OFFERED = "将在议事协商模块上线后提供"
 WHISTLE_DECISION = TriageDecision.WHISTLE  # 分办：吹哨 (a whistle of the whistles app)
 
-# A tag-like "<x…>" or "</x>" or "<!…>": descriptions are plain text.
-_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
-
 ON_BEHALF_CHANNELS = (AppealChannel.WINDOW, AppealChannel.HOTLINE, AppealChannel.BUILDING_HEAD)
 
 
@@ -36,17 +34,6 @@ def reopen_days() -> int:
 
 
 # -- input checks --------------------------------------------------------------------------
-
-
-def clean_text(value: Any, *, field: str, label: str, limit: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError(f"请填写{label}。", field=field)
-    if len(text) > limit:
-        raise ValidationError(f"{label}不能超过{limit}字。", field=field)
-    if _HTML_TAG.search(text):
-        raise ValidationError(f"{label}只能是纯文字，不能包含HTML标签。", field=field)
-    return text
 
 
 def clean_coordinates(lat: Any, long: Any) -> tuple[Decimal | None, Decimal | None]:
@@ -79,8 +66,7 @@ def _choice(value: Any, choices: type[models.TextChoices], *, field: str, label:
 def _community(community: Region) -> Region:
     if not isinstance(community, Region) or community.level != RegionLevel.COMMUNITY:
         raise ValidationError("请选择社区。", field="community")
-    if community.district_id is None:
-        raise ValidationError(f"“{community.name}”缺少所属区，请联系系统管理员。")
+    district_id_of(community)  # refuses a community that lost its district
     return community
 
 
@@ -98,8 +84,19 @@ def _place(community: Region, place: Region | None) -> tuple[Region | None, Regi
 
 
 def _contact(name: Any, phone: Any, *, anonymous: bool) -> dict[str, Any]:
-    name = "" if anonymous else clean_text(name, field="contact_name", label="联系人", limit=40,
-                                           required=False)  # fmt: skip
+    name = (
+        ""
+        if anonymous
+        else clean_text(
+            name,
+            field="contact_name",
+            label="联系人",
+            max_length=40,
+            required=False,
+            markup="tags",
+            too_long=TOO_LONG_SHORT,
+        )
+    )
     phone = clean_phone(str(phone or ""))
     if not anonymous and not name:
         raise ValidationError("请填写联系人姓名，或选择匿名反映。", field="contact_name")

@@ -14,11 +14,12 @@ from shequ.appeals.models import (
     AppealState,
 )
 from shequ.appeals.selectors import triage_users
-from shequ.appeals.services.inputs import NOTE_MAX, clean_text
+from shequ.appeals.services.inputs import NOTE_MAX
 from shequ.appeals.services.records import _audit, _event
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shequ.core.models import Region, User
 from shequ.core.scope import Actor
+from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.residents.models import Resident
 
 
@@ -71,7 +72,14 @@ def appeal_hand_over(*, actor: Actor, appeal_id: int, to_user_id: int, note: str
     hand it on."""
     actor.require("appeal.triage")
     user = actor.require_user()
-    note = clean_text(note, field="note", label="移交原因", limit=NOTE_MAX)
+    note = clean_text(
+        note,
+        field="note",
+        label="移交原因",
+        max_length=NOTE_MAX,
+        markup="tags",
+        too_long=TOO_LONG_SHORT,
+    )
     appeal = _in_scope(actor, appeal_id)
     appeal = (
         Appeal.objects.select_for_update(of=("self",))

@@ -22,6 +22,7 @@ from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import ApiToken, Grant, Region, RegionLevel, User
 from shequ.core.permissions import LIAISON_ROLES, SEPARATED_ADMIN_ROLES, Role
 from shequ.core.scope import Actor
+from shequ.core.text import clean_text
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 MAX_ACTIVE_TOKENS = 10
@@ -278,11 +279,15 @@ def grant_create_initial(*, actor: Actor, user: User, role: str, region: Region)
 def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Issue a token for the actor. The raw token is returned once and never stored."""
     actor.require("api.token")
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("请填写令牌名称（例如使用它的系统）。", field="name")
-    if len(name) > 60:
-        raise ValidationError("令牌名称不能超过 60 个字。", field="name")
+    name = clean_text(
+        name,
+        field="name",
+        label="令牌名称",
+        max_length=60,
+        markup="allowed",
+        missing="请填写令牌名称（例如使用它的系统）。",
+        too_long="{label}不能超过 {max_length} 个字。",
+    )
     me = actor.require_user()
     User.objects.select_for_update().filter(pk=me.pk).first()
     active = ApiToken.objects.filter(user=me, revoked_at__isnull=True).count()

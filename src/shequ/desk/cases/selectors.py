@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from shequ.core.errors import NotFound
 from shequ.core.models import Region, TimelineEvent
 from shequ.core.scope import Actor
+from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
 from shequ.desk.cases.deadlines import LEVEL_LABELS, level_on
 from shequ.desk.models import (
@@ -58,10 +58,6 @@ LIST_FIELDS = (
     "accepted_by__full_name",
     "window__name",
 )
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
 
 
 def _cases(actor: Actor) -> QuerySet[Case]:

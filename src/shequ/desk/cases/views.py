@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -500,29 +500,3 @@ def rectification_act(request: HttpRequest, rectification_id: int, action: str) 
         return _rectification_page(request, rect.pk, status=status, posted=posted)
     messages.success(request, f"已{transition.label}。")
     return redirect("services:rectification", rectification_id=rect.pk)
-
-
-urlpatterns: list[URLPattern] = [
-    path("cases/", case_list, name="case_list"),
-    path("cases/new/", intake, name="intake"),
-    path("cases/new/item/", intake_item, name="intake_item"),
-    path("cases/new/applicant/", intake_applicant, name="intake_applicant"),
-    path("cases/mine/", my_cases, name="my_cases"),
-    path("cases/overdue/", overdue, name="overdue"),
-    path("cases/submitted/", submitted, name="submitted"),
-    path("cases/<int:case_id>/", case_detail, name="case"),
-    path("cases/<int:case_id>/act/<slug:action>/", case_act, name="case_act"),
-    path("notices/<int:notice_id>/", notice_detail, name="notice"),
-    path("notices/<int:notice_id>/pdf/", notice_pdf_view, name="notice_pdf"),
-    path("rectifications/", rectification_list, name="rectifications"),
-    path(
-        "rectifications/<int:rectification_id>/",
-        rectification_detail,
-        name="rectification",
-    ),
-    path(
-        "rectifications/<int:rectification_id>/act/<slug:action>/",
-        rectification_act,
-        name="rectification_act",
-    ),
-]

@@ -9,21 +9,20 @@ sheet, so an imported row keeps those of the current version.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.styles import Alignment
 
+from shequ.core import xlsx
 from shequ.core.audit import audit_log
 from shequ.core.errors import DomainError, ValidationError
 from shequ.core.models import Region
 from shequ.core.scope import Actor
+from shequ.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from shequ.core.xlsx import ImportResult
 from shequ.desk.catalog import services
 from shequ.desk.catalog import validation as v
 from shequ.desk.models import Category, ItemKind, ServiceItem
@@ -45,7 +44,12 @@ COLUMNS = [
 ]
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REFUSALS = xlsx.Refusals(
+    too_big="文件超过10MB，请拆分后上传。",
+    unreadable="无法读取该文件，请上传 .xlsx 格式的Excel文件。",
+    no_sheet="文件中没有名为“{sheet}”的工作表。",
+    field="file",
+)
 _YES = {"是": True, "否": False}
 
 
@@ -56,17 +60,12 @@ def _fee_text(fee: Any) -> str:
 def catalog_export(*, actor: Actor, items: list[ServiceItem]) -> bytes:
     """The sheet of the given items (from selectors.item_list)."""
     actor.require("service_item.view")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for item in items:
-        cur = item.current_version
-        if cur is None:
-            continue
-        sheet.append(
+    book = xlsx.workbook()
+    sheet = xlsx.sheet_add(
+        book,
+        SHEET,
+        header=COLUMNS,
+        rows=(
             [
                 item.code,
                 cur.name,
@@ -81,15 +80,15 @@ def catalog_export(*, actor: Actor, items: list[ServiceItem]) -> bytes:
                 "是" if cur.proxy_allowed else "否",
                 "是" if cur.online_allowed else "否",
             ]
-        )
+            for item in items
+            if (cur := item.current_version) is not None
+        ),
+        widths=(14, 30, 10, 16, 40, 40),
+    )
     for row in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDEF", (14, 30, 10, 16, 40, 40), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.book_bytes(book)
 
 
 @dataclass
@@ -98,36 +97,6 @@ class _Row:
     code: str = ""
     spec: services.ItemSpec | None = None
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    revised: int = 0
-    unchanged: int = 0
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _open_sheet(file: IO[bytes]):
-    data = file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError("文件超过10MB，请拆分后上传。", field="file")
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(
-            "无法读取该文件，请上传 .xlsx 格式的Excel文件。", field="file"
-        ) from None
-    if SHEET not in book.sheetnames:
-        raise ValidationError(f"文件中没有名为“{SHEET}”的工作表。", field="file")
-    return book[SHEET]
 
 
 def _parse(number: int, cells: dict[str, str]) -> _Row:
@@ -160,22 +129,19 @@ def _parse(number: int, cells: dict[str, str]) -> _Row:
 
 
 def _read(file: IO[bytes]) -> list[_Row]:
-    sheet = _open_sheet(file)
-    lines = sheet.iter_rows(values_only=True)
-    header = [_text(c) for c in next(lines, ())]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(f"表头缺少以下列：{'、'.join(missing)}。", field="file")
-    where = {name: header.index(name) for name in COLUMNS}
     rows: list[_Row] = []
-    for number, values in enumerate(lines, 2):
-        texts = [_text(c) for c in values]
-        if not any(texts):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ValidationError(f"一次最多导入{MAX_ROWS}项事项。", field="file")
-        cells = {name: texts[i] if i < len(texts) else "" for name, i in where.items()}
-        rows.append(_parse(number, cells))
+    with xlsx.sheet_rows(file, sheet=SHEET, max_bytes=MAX_BYTES, refusals=REFUSALS) as lines:
+        header = xlsx.header_read(lines)
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise ValidationError(f"表头缺少以下列：{'、'.join(missing)}。", field="file")
+        where = xlsx.positions(header, COLUMNS)
+        for number, values in enumerate(lines, 2):
+            if not any(xlsx.cell_text(c) for c in values):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ValidationError(f"一次最多导入{MAX_ROWS}项事项。", field="file")
+            rows.append(_parse(number, xlsx.row_cells(values, where)))
     if not rows:
         raise ValidationError("文件中没有事项数据。", field="file")
     seen: dict[str, int] = {}

@@ -3,6 +3,8 @@
 The catalog is the district's: anyone with ``service_item.view`` reads the
 catalog of the district their grant lies in. Windows, duties, adoptions and
 qualifications belong to communities and are filtered by ``actor.scope_q``.
+``district_of``, ``communities``, ``community_get`` and ``local_today`` are
+core's, named here because the desk's views read them from this module.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from shequ.core.errors import NotFound, PermissionDenied
+from shequ.core.errors import NotFound
 from shequ.core.models import Grant, Region, RegionLevel, User
 from shequ.core.scope import Actor
+from shequ.core.selectors import communities as communities
+from shequ.core.selectors import community_get as community_get
+from shequ.core.selectors import district_of as district_of
+from shequ.core.workdays import local_today
 from shequ.desk.catalog.services import DESK_ROLES
 from shequ.desk.models import (
     Category,
@@ -28,30 +33,12 @@ from shequ.desk.models import (
     WindowDuty,
 )
 
-
-def local_today() -> dt.date:
-    return timezone.localdate()
-
-
 # -- catalog ---------------------------------------------------------------------------
-
-
-def _district_id(actor: Actor) -> int | None:
-    region = actor.region
-    return region.district_id if region is not None else None
-
-
-def district_of(*, actor: Actor) -> Region:
-    """The district whose catalog the actor reads (and, for the admin, keeps)."""
-    district_id = _district_id(actor)
-    if district_id is None:
-        raise PermissionDenied("当前角色不属于任何区。")
-    return Region.objects.get(pk=district_id)
 
 
 def _items(actor: Actor) -> QuerySet[ServiceItem]:
     actor.require("service_item.view")
-    return ServiceItem.objects.filter(district_id=_district_id(actor))
+    return ServiceItem.objects.filter(district_id=actor.district_id)
 
 
 def item_list(
@@ -86,7 +73,7 @@ def item_get(*, actor: Actor, item_id: int) -> ServiceItem:
 
 def version_get(*, actor: Actor, item: ServiceItem, number: int) -> ServiceItemVersion:
     version = (
-        ServiceItemVersion.objects.filter(item=item, item__district_id=_district_id(actor))
+        ServiceItemVersion.objects.filter(item=item, item__district_id=actor.district_id)
         .filter(number=number)
         .first()
     )
@@ -123,21 +110,6 @@ def actor_community(actor: Actor) -> Region | None:
     if region is None or region.level != RegionLevel.COMMUNITY:
         return None
     return region
-
-
-def communities(*, actor: Actor) -> QuerySet[Region]:
-    return Region.objects.filter(pk__in=actor.community_ids).order_by("code")
-
-
-def community_get(*, actor: Actor, community_id: int) -> Region:
-    community = (
-        Region.objects.filter(pk=community_id, level=RegionLevel.COMMUNITY)
-        .select_related("street")
-        .first()
-    )
-    if community is None or not actor.covers(community):
-        raise NotFound("没有找到该社区。")
-    return community
 
 
 def adopted_item_ids(*, actor: Actor, community: Region) -> set[int]:

@@ -20,6 +20,9 @@ from shequ.core.errors import Conflict, PermissionDenied, ValidationError
 from shequ.core.models import Grant, Region, RegionLevel, User
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
+from shequ.core.selectors import community_in_scope, district_id_of
+from shequ.core.text import AT_MOST, clean_text
+from shequ.core.workdays import local_today
 from shequ.desk.catalog import validation as v
 from shequ.desk.models import (
     Category,
@@ -107,9 +110,25 @@ def item_spec(
     kind = v.clean_kind(kind)
     legal, promised = v.clean_days(legal_days, promised_days, kind)
     return ItemSpec(
-        name=v.clean_text(name, field="name", label="事项名称", max_length=100),
+        name=clean_text(
+            name,
+            field="name",
+            label="事项名称",
+            max_length=100,
+            single_line=True,
+            markup="allowed",
+            too_long=AT_MOST,
+        ),
         category=v.clean_category(category),
-        department=v.clean_text(department, field="department", label="责任部门", max_length=100),
+        department=clean_text(
+            department,
+            field="department",
+            label="责任部门",
+            max_length=100,
+            single_line=True,
+            markup="allowed",
+            too_long=AT_MOST,
+        ),
         legal_basis=(legal_basis or "").strip()[:2000],
         materials=v.clean_materials(materials),
         legal_days=legal,
@@ -258,17 +277,9 @@ def item_retire(*, actor: Actor, item: ServiceItem) -> ServiceItem:
 # -- community adoption -------------------------------------------------------------
 
 
-def _district_id(community: Region) -> int:
-    if community.district_id is None:
-        raise ValidationError(f"“{community.name}”缺少所属区，请联系系统管理员。")
-    return community.district_id
-
-
 def _require_community(actor: Actor, community: Region, permission: str) -> None:
     actor.require(permission)
-    if community.level != RegionLevel.COMMUNITY:
-        raise ValidationError("请选择社区。", field="community")
-    actor.require_region(community)
+    community_in_scope(actor=actor, community=community)
 
 
 @transaction.atomic
@@ -283,7 +294,7 @@ def community_item_adopt(*, actor: Actor, community: Region, item: ServiceItem) 
     row, created = CommunityItem.objects.select_for_update().get_or_create(
         community=community,
         item=item,
-        defaults={"district_id": _district_id(community), "adopted_at": timezone.now()},
+        defaults={"district_id": district_id_of(community), "adopted_at": timezone.now()},
     )
     if not created:
         if row.active:
@@ -327,13 +338,21 @@ def community_item_drop(*, actor: Actor, community: Region, item: ServiceItem) -
 def window_create(*, actor: Actor, community: Region, name: str) -> Window:
     """设置社区综合服务窗口。"""
     _require_community(actor, community, "window.manage")
-    name = v.clean_text(name, field="name", label="窗口名称", max_length=WINDOW_NAME_MAX)
+    name = clean_text(
+        name,
+        field="name",
+        label="窗口名称",
+        max_length=WINDOW_NAME_MAX,
+        single_line=True,
+        markup="allowed",
+        too_long=AT_MOST,
+    )
     if Window.objects.filter(community=community, name=name).exists():
         raise Conflict(f"本社区已有“{name}”。", field="name")
     try:
         with transaction.atomic():
             window = Window.objects.create(
-                district_id=_district_id(community), community=community, name=name
+                district_id=district_id_of(community), community=community, name=name
             )
     except IntegrityError:
         raise Conflict(f"本社区已有“{name}”。", field="name") from None
@@ -378,7 +397,7 @@ def window_duty_set(
     window = Window.objects.select_for_update().select_related("community").get(pk=window.pk)
     community = window.community
     _require_community(actor, community, "window.manage")
-    if date < timezone.localdate():
+    if date < local_today():
         raise ValidationError("不能为已经过去的日期排班。", field="date")
     duty = WindowDuty.objects.select_for_update().filter(window=window, date=date).first()
     before = duty.worker_id if duty else None
@@ -457,8 +476,16 @@ def qualification_grant(
     _require_community(actor, community, "qualification.manage")
     _require_desk_worker(worker, community)
     chosen = clean_categories(all_categories=all_categories, categories=categories)
-    basis = v.clean_text(basis, field="basis", label="资格依据", max_length=BASIS_MAX)
-    if granted_at > timezone.localdate():
+    basis = clean_text(
+        basis,
+        field="basis",
+        label="资格依据",
+        max_length=BASIS_MAX,
+        single_line=True,
+        markup="allowed",
+        too_long=AT_MOST,
+    )
+    if granted_at > local_today():
         raise ValidationError("取得日期不能晚于今天。", field="granted_at")
     now = timezone.now()
     previous = (
@@ -471,7 +498,7 @@ def qualification_grant(
         previous.revoked_by = actor.user if actor.is_authenticated else None
         previous.save(update_fields=["revoked_at", "revoked_by"])
     qualification = Qualification.objects.create(
-        district_id=_district_id(community),
+        district_id=district_id_of(community),
         community=community,
         worker=worker,
         all_categories=all_categories,

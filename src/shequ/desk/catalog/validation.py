@@ -157,15 +157,6 @@ def clean_code(raw: str) -> str:
     return code
 
 
-def clean_text(raw: str, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = " ".join((raw or "").split())
-    if required and not text:
-        raise ValidationError(f"请填写{label}。", field=field)
-    if len(text) > max_length:
-        raise ValidationError(f"{label}最多{max_length}个字。", field=field)
-    return text
-
-
 def clean_category(raw: str) -> str:
     if raw in Category.values:
         return raw

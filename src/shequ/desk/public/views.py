@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, re_path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from shequ.core.errors import DomainError, NotFound
@@ -23,7 +23,7 @@ from shequ.core.http import error_page, refusal, requires
 from shequ.core.middleware import client_ip
 from shequ.desk.cases.notice_pdf import notice_pdf
 from shequ.desk.cases.selectors import LEVEL_LABELS_ALL, case_level
-from shequ.desk.cases.services import case_apply_online, case_lookup, review_submit
+from shequ.desk.cases.services import case_apply_online, case_lookup, review_open, review_submit
 from shequ.desk.models import DONE_STATES, Case, CaseState, Rating
 from shequ.desk.public import selectors as public_selectors
 
@@ -161,7 +161,7 @@ def public_case(request: HttpRequest, receipt_no: str) -> HttpResponse:
         "ratings": Rating.choices,
         "rating_error": rating_error,
         "posted": posted,
-        "can_rate": case is not None and case.status in DONE_STATES and record.review is None,
+        "can_rate": review_open(case=case, reviewed=record.review is not None),
         "done": case is not None and case.status in DONE_STATES,
         "submitted": case is not None and case.status == CaseState.SUBMITTED,
         # Only a warning is worth a badge: 临期, 即将超期, 已超期, 计时暂停.
@@ -266,17 +266,3 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         "services/public/mine.html",
         {"cases": cases, "new": request.GET.get("new", "")[:32]},
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("banshi/", public_lookup, name="public_lookup"),
-    path("banshi/apply/", apply_list, name="apply_list"),
-    path("banshi/apply/<int:item_id>/", apply, name="apply"),
-    path("banshi/mine/", my_applications, name="my_applications"),
-    re_path(r"^banshi/(?P<receipt_no>[0-9]{1,32})/$", public_case, name="public_case"),
-    re_path(
-        r"^banshi/(?P<receipt_no>[0-9]{1,32})/notice\.pdf$",
-        public_notice_pdf,
-        name="public_notice_pdf",
-    ),
-]

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 
 from shequ.core.http import requires
 from shequ.desk.catalog import selectors
@@ -234,8 +234,3 @@ def stats(request: HttpRequest) -> HttpResponse:
             "query": {"from": _ym(start) if start else "", "to": _ym(end) if end else ""},
         },
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("stats/", stats, name="stats"),
-]

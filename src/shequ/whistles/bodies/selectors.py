@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from shequ.core import selectors as core_selectors
 from shequ.core.errors import NotFound
-from shequ.core.models import Region, RegionLevel, User
+from shequ.core.models import Region, User
 from shequ.core.scope import Actor
 from shequ.whistles.models import (
     Department,
@@ -97,14 +98,14 @@ def partner_get(
 
 
 def communities(*, actor: Actor) -> QuerySet[Region]:
-    """Communities the actor may sign agreements for."""
+    """Communities the actor may sign agreements for or whistle in (a liaison: none)."""
     if is_liaison(actor):
         return Region.objects.none()
-    return actor.regions().filter(level=RegionLevel.COMMUNITY).order_by("code")
+    return core_selectors.communities(actor=actor)
 
 
 def community_get(*, actor: Actor, community_id: int) -> Region:
-    found = communities(actor=actor).filter(pk=community_id).first()
-    if found is None:
-        raise NotFound("没有找到该社区，或它不在您的管辖范围内。")
-    return found
+    not_found = "没有找到该社区，或它不在您的管辖范围内。"
+    if is_liaison(actor):
+        raise NotFound(not_found)
+    return core_selectors.community_get(actor=actor, community_id=community_id, not_found=not_found)

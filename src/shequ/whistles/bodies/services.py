@@ -8,16 +8,17 @@ from django.db import IntegrityError, transaction
 
 from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shequ.core.models import Grant, Region, RegionLevel, User
+from shequ.core.models import Grant, User
 from shequ.core.permissions import SEPARATED_ADMIN_ROLES, Role
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
+from shequ.core.selectors import district_of
+from shequ.core.text import clean_text
 from shequ.whistles.checks import (
     _choice,
     _masked,
     _user,
     clean_phone,
-    clean_text,
     phone_columns,
 )
 from shequ.whistles.models import (
@@ -29,16 +30,6 @@ from shequ.whistles.models import (
 )
 
 # -- departments and units (district admin) -----------------------------------------------
-
-
-def _district_of(actor: Actor) -> Region:
-    actor.require("department.manage")
-    region = actor.region
-    if region is None or region.district_id is None:
-        raise PermissionDenied("当前角色不属于任何区。")
-    if region.level == RegionLevel.DISTRICT:
-        return region
-    return Region.objects.get(pk=region.district_id)
 
 
 def _department_fields(
@@ -61,7 +52,8 @@ def department_create(
     *, actor: Actor, name: str, kind: str, head_name: str = "", phone: str = "", active: bool = True
 ) -> Department:
     """新增职能部门。"""
-    district = _district_of(actor)
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     fields, phone_clean = _department_fields(
         name=name, kind=kind, head_name=head_name, phone=phone, active=active
     )
@@ -100,7 +92,8 @@ def department_update(
     active: bool = True,
 ) -> Department:
     """修改职能部门（名称、类别、负责人、电话、启用）。"""
-    district = _district_of(actor)
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     department = Department.objects.select_for_update().get(pk=department.pk)
     if department.district_id != district.pk:
         raise NotFound("没有找到该部门。")
@@ -161,7 +154,8 @@ def unit_create(
     active: bool = True,
 ) -> Unit:
     """新增驻区单位。"""
-    district = _district_of(actor)
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     fields = _unit_fields(name=name, kind=kind, address=address, contact=contact, active=active)
     if Unit.objects.filter(district=district, name=fields["name"]).exists():
         raise Conflict(f"本区已有“{fields['name']}”。", field="name")
@@ -192,7 +186,8 @@ def unit_update(
     active: bool = True,
 ) -> Unit:
     """修改驻区单位。"""
-    district = _district_of(actor)
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.district_id != district.pk:
         raise NotFound("没有找到该单位。")
@@ -219,7 +214,8 @@ def liaison_grant(
     unit: Unit | None = None,
 ) -> Liaison:
     """授予联络员：账号取得“职能部门联络员/驻区单位联络员”（区级授权），并登记它联络的部门或单位。"""
-    district = _district_of(actor)
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     if (department is None) == (unit is None):
         raise ValidationError("请选择一个职能部门或一个驻区单位。", field="body")
     body: Department | Unit = department if department is not None else unit  # type: ignore[assignment]
@@ -263,7 +259,8 @@ def liaison_grant(
 @transaction.atomic
 def liaison_revoke(*, actor: Actor, liaison: Liaison) -> None:
     """收回联络员；该账号不再联络任何同类部门/单位时，一并收回其联络员角色。"""
-    district = _district_of(actor)
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     liaison = (
         Liaison.objects.select_for_update(of=("self",))
         .select_related("user", "department", "unit")

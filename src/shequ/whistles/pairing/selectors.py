@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 
 from shequ.core.errors import NotFound, PermissionDenied
 from shequ.core.models import Region, TimelineEvent
 from shequ.core.scope import Actor
+from shequ.core.workdays import local_today as local_today  # the pages' today
 from shequ.core.workflow import timeline_for
 from shequ.whistles.models import (
     AgreementState,
@@ -24,10 +24,6 @@ from shequ.whistles.models import (
     QuarterRating,
 )
 from shequ.whistles.scope import agreement_q, is_liaison
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shequ.core.audit import audit_log
-from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shequ.core.models import Region, RegionLevel
+from shequ.core.errors import Conflict, NotFound, ValidationError
+from shequ.core.models import Region
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
+from shequ.core.selectors import community_in_scope
+from shequ.core.text import clean_text
+from shequ.core.workdays import local_today
 from shequ.core.workflow import Transition, Workflow, transition
 from shequ.whistles.checks import (
     MAX_AMOUNT,
@@ -27,11 +30,9 @@ from shequ.whistles.checks import (
     _masked,
     _user,
     clean_phone,
-    clean_text,
     last_full_quarter,
     phone_columns,
     quarter_bounds,
-    today,
 )
 from shequ.whistles.models import (
     COMMITMENT_UNITS,
@@ -51,13 +52,6 @@ from shequ.whistles.scope import covers_agreement
 # -- pairing agreements --------------------------------------------------------------------
 
 
-def _require_community(actor: Actor, community: Region) -> None:
-    if community.level != RegionLevel.COMMUNITY:
-        raise ValidationError("请选择社区。", field="community")
-    if not actor.covers(community):
-        raise PermissionDenied("该社区不在您的管辖范围内。")
-
-
 @transaction.atomic
 def agreement_create(
     *,
@@ -73,7 +67,7 @@ def agreement_create(
 ) -> PairingAgreement:
     """签订结对共建协议：社区与一个驻区单位或一个职能部门结对。"""
     actor.require("pairing.manage")
-    _require_community(actor, community)
+    community_in_scope(actor=actor, community=community, outside="该社区不在您的管辖范围内。")
     if (unit is None) == (department is None):
         raise ValidationError("请选择一个驻区单位或一个职能部门作为结对方。", field="partner")
     partner: Unit | Department = unit if unit is not None else department  # type: ignore[assignment]
@@ -139,7 +133,7 @@ _agreement_scope.field_name = "community"  # type: ignore[attr-defined]
 
 
 def _set_ended(obj: PairingAgreement, actor: Actor, **data: Any) -> list[str]:
-    obj.ended_on = today()
+    obj.ended_on = local_today()
     obj.paper_only_since = None  # an ended agreement is no longer "on paper"
     return ["ended_on", "paper_only_since"]
 
@@ -259,7 +253,7 @@ def action_log(
     what = clean_text(what, field="what", label="活动内容", max_length=200)
     if not isinstance(date, dt.date):
         raise ValidationError("请填写活动日期。", field="date")
-    if date > today():
+    if date > local_today():
         raise ValidationError("活动日期不能晚于今天。", field="date")
     if not agreement.starts_on <= date <= agreement.ends_on:
         raise ValidationError(
@@ -311,7 +305,7 @@ def action_log(
     )
     cleared = False
     if agreement.paper_only_since is not None:
-        start, _end = last_full_quarter(today())
+        start, _end = last_full_quarter(local_today())
         if not _paper_only(agreement.pk, start=start):
             agreement.paper_only_since = None
             agreement.save(update_fields=["paper_only_since"])
@@ -348,7 +342,7 @@ def quarter_rate(
     agreement = _locked_agreement(actor, agreement_id, "pairing.rate")
     quarter = str(quarter or "").strip().upper()
     start, end = quarter_bounds(quarter)
-    if start > today():
+    if start > local_today():
         raise ValidationError("不能评价尚未开始的季度。", field="quarter")
     if end < agreement.starts_on or start > agreement.ends_on:
         raise ValidationError("该季度不在协议期限内。", field="quarter")
@@ -395,7 +389,7 @@ def pairing_flags_refresh(*, on: dt.date | None = None) -> int:
     the last full quarter as "on paper only" (仅面上), and clear the flag of
     those that have one again. Only changes are written, so running it twice
     changes nothing the second time. Returns how many agreements changed."""
-    day = on or today()
+    day = on or local_today()
     start, _end = last_full_quarter(day)
     actor = Actor.for_command("shequ tick")
     recent = PairingAction.objects.filter(date__gte=start).values("agreement_id")

@@ -102,6 +102,7 @@ def _detail(request: HttpRequest, agreement_id: int, *, status: int = 200, **for
     agreement = pairing_selectors.agreement_get(actor=actor, agreement_id=agreement_id)
     commitments = list(agreement.commitments.all())
     active = agreement.status == AgreementState.ACTIVE
+    can_end = "end" in {t.action for t in pairing_services.PAIRING_FLOW.available(agreement, actor)}
     context = {
         "agreement": agreement,
         "commitments": commitments,
@@ -109,7 +110,7 @@ def _detail(request: HttpRequest, agreement_id: int, *, status: int = 200, **for
         "ratings": list(agreement.ratings.all()),
         "timeline": list(pairing_selectors.agreement_timeline(agreement=agreement)),
         "active": active,
-        "can_manage": active and actor.can("pairing.manage") and not is_liaison(actor),
+        "can_manage": can_end and not is_liaison(actor),
         "can_act": active and actor.can("pairing.act"),
         "can_rate": actor.can("pairing.rate"),
         "action_form": forms.get("action_form") or ActionForm(commitments=commitments),

@@ -20,6 +20,7 @@ from shequ.core.categories import IssueCategory
 from shequ.core.errors import NotFound, ValidationError
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
+from shequ.core.workdays import local_today
 from shequ.whistles.models import (
     Department,
     EscalationNotice,
@@ -44,7 +45,7 @@ def whistle_scope_q(actor: Actor) -> Q:
 
 def month_bounds(month: str | None) -> tuple[str, dt.datetime, dt.datetime]:
     """("2026-03", start, end) of a month in Beijing time; this month by default."""
-    text = (month or "").strip() or timezone.localdate().strftime(MONTH_FORMAT)
+    text = (month or "").strip() or local_today().strftime(MONTH_FORMAT)
     match = MONTH_RE.fullmatch(text)
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise ValidationError("月份格式应为“2026-03”。", field="month")

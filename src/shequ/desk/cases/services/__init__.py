@@ -33,6 +33,7 @@ from shequ.desk.cases.services.reviews import (
     TooManyAttempts,
     case_lookup,
     rectification_act,
+    review_open,
     review_submit,
 )
 
@@ -58,5 +59,6 @@ __all__ = [
     "checklist",
     "clean_form_data",
     "rectification_act",
+    "review_open",
     "review_submit",
 ]

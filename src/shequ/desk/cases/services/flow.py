@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from shequ.core.errors import ValidationError
 from shequ.core.scope import Actor
-from shequ.core.workdays import add_workdays
+from shequ.core.text import TOO_LONG_SHORT, clean_text
+from shequ.core.workdays import add_workdays, local_today
 from shequ.core.workflow import Transition, Workflow, by_region, transition
 from shequ.desk.cases import deadlines
-from shequ.desk.cases.services.inputs import _require_qualified, _text, today
+from shequ.desk.cases.services.inputs import _require_qualified
 from shequ.desk.cases.services.records import _set_schedule, case_stats_bump
 from shequ.desk.models import (
     CLOCK_PAUSED,
@@ -66,17 +67,32 @@ def _a_accept(case: Case, actor: Actor, **data: Any) -> list[str]:
 
 
 def _a_decline(case: Case, actor: Actor, **data: Any) -> list[str]:
-    case.closed_reason = _text(data, "reason", "不予受理的原因")
+    case.closed_reason = clean_text(
+        data.get("reason"),
+        field="reason",
+        label="不予受理的原因",
+        max_length=500,
+        markup="allowed",
+        too_long=TOO_LONG_SHORT,
+    )
     return ["closed_reason"]
 
 
 def _a_running(case: Case, actor: Actor, **data: Any) -> list[str]:
-    _freeze_overdue(case, today())
+    _freeze_overdue(case, local_today())
     return ["overdue"]
 
 
 def _a_forward(case: Case, actor: Actor, **data: Any) -> list[str]:
-    department = _text(data, "department", "转办部门", required=False, limit=100)
+    department = clean_text(
+        data.get("department"),
+        field="department",
+        label="转办部门",
+        max_length=100,
+        required=False,
+        markup="allowed",
+        too_long=TOO_LONG_SHORT,
+    )
     case.department = department or case.version.department
     days = data.get("department_days")
     try:
@@ -85,27 +101,34 @@ def _a_forward(case: Case, actor: Actor, **data: Any) -> list[str]:
         raise ValidationError("部门办理时限应为工作日天数。", field="department_days") from None
     if n < 0 or n > 365:
         raise ValidationError("部门办理时限应在0到365个工作日之间。", field="department_days")
-    case.department_due = add_workdays(today(), n).date
+    case.department_due = add_workdays(local_today(), n).date
     if case.due_date is not None and case.department_due > case.due_date:
         raise ValidationError(
             f"部门办理期限（{case.department_due:%Y-%m-%d}）不能晚于本件办结期限"
             f"（{case.due_date:%Y-%m-%d}）。",
             field="department_days",
         )
-    _freeze_overdue(case, today())
+    _freeze_overdue(case, local_today())
     return ["department", "department_due", "overdue"]
 
 
 def _a_pause(case: Case, actor: Actor, **data: Any) -> list[str]:
-    _text(data, "reason", "原因")
-    day = today()
+    clean_text(
+        data.get("reason"),
+        field="reason",
+        label="原因",
+        max_length=500,
+        markup="allowed",
+        too_long=TOO_LONG_SHORT,
+    )
+    day = local_today()
     case.paused_since = day
     case.overdue = case.due_date is not None and day > case.due_date
     return ["paused_since", "overdue"]
 
 
 def _a_restart(case: Case, actor: Actor, **data: Any) -> list[str]:
-    day = today()
+    day = local_today()
     since = case.paused_since or day
     days, uncertain = deadlines.paused_workdays(since, day)
     if case.due_date is not None and case.warn70_on is not None and case.warn90_on is not None:
@@ -148,7 +171,14 @@ def _g_outcome(case: Case, actor: Actor, **data: Any) -> None:
     if outcome not in Outcome.values:
         raise ValidationError("请选择办理结果（准予办理或不予办理）。", field="outcome")
     if outcome == Outcome.REFUSED:
-        _text(data, "reason", "不予办理的理由", limit=1000)
+        clean_text(
+            data.get("reason"),
+            field="reason",
+            label="不予办理的理由",
+            max_length=1000,
+            markup="allowed",
+            too_long=TOO_LONG_SHORT,
+        )
     elif not case.materials_complete:
         missing = "、".join(m["name"] for m in case.missing_materials)
         raise ValidationError(
@@ -176,8 +206,15 @@ def _a_deliver(case: Case, actor: Actor, **data: Any) -> list[str]:
 
 
 def _a_withdraw(case: Case, actor: Actor, **data: Any) -> list[str]:
-    case.closed_reason = _text(data, "reason", "撤回原因")
-    _freeze_overdue(case, today())
+    case.closed_reason = clean_text(
+        data.get("reason"),
+        field="reason",
+        label="撤回原因",
+        max_length=500,
+        markup="allowed",
+        too_long=TOO_LONG_SHORT,
+    )
+    _freeze_overdue(case, local_today())
     return ["closed_reason", "overdue"]
 
 

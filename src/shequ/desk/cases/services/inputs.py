@@ -9,13 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.idcard import parse_id_number
-from shequ.core.models import Region, RegionLevel
+from shequ.core.models import Region
 from shequ.core.pii import blind_index, encrypt
 from shequ.core.scope import Actor
+from shequ.core.text import clean_text
 from shequ.desk.catalog.selectors import can_accept
 from shequ.desk.models import (
     Category,
@@ -24,11 +23,6 @@ from shequ.desk.models import (
     ServiceItemVersion,
 )
 from shequ.residents.services import clean_phone
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
 
 # -- applicant and input checks -----------------------------------------------------------
 
@@ -42,11 +36,9 @@ class Applicant:
 
 def applicant_columns(applicant: Applicant) -> dict[str, Any]:
     """Validated, encrypted columns of the applicant (Case and Notice share them)."""
-    name = (applicant.name or "").strip()
-    if not name:
-        raise ValidationError("请填写申请人姓名。", field="applicant_name")
-    if len(name) > 40:
-        raise ValidationError("申请人姓名不能超过40个字。", field="applicant_name")
+    name = clean_text(
+        applicant.name, field="applicant_name", label="申请人姓名", max_length=40, markup="allowed"
+    )
     id_number = parse_id_number(applicant.id_number)
     phone = clean_phone(applicant.phone)
     if not phone:
@@ -156,22 +148,3 @@ def _require_qualified(
         raise PermissionDenied(
             f"您没有受理“{Category(item.category).label}”类事项的资格，请由持有该类资格的全科社工受理。"
         )
-
-
-def _community_of(actor: Actor, community: Region) -> Region:
-    if community.level != RegionLevel.COMMUNITY:
-        raise ValidationError("请选择社区。", field="community")
-    actor.require_region(community)
-    return community
-
-
-# -- timeline, audit, statistics ----------------------------------------------------------
-
-
-def _text(data: dict, name: str, label: str, *, required: bool = True, limit: int = 500) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationError(f"请填写{label}。", field=name)
-    if len(value) > limit:
-        raise ValidationError(f"{label}不能超过{limit}字。", field=name)
-    return value

@@ -18,18 +18,17 @@ from shequ.core.models import Region, RegionLevel, User
 from shequ.core.numbering import receipt_next
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
+from shequ.core.selectors import community_in_scope, district_id_of
 from shequ.core.workdays import add_workdays
 from shequ.desk.cases.services.inputs import (
     Applicant,
     _adopted_item,
-    _community_of,
     _require_qualified,
     applicant_columns,
     checklist,
     clean_form_data,
 )
 from shequ.desk.cases.services.records import _audit_case, _event, _set_schedule, case_stats_bump
-from shequ.desk.catalog.services import _district_id
 from shequ.desk.models import (
     Case,
     CaseState,
@@ -87,7 +86,7 @@ def case_intake(
     time they were told, so only its missing materials are asked for.
     """
     actor.require("case.accept")
-    community = _community_of(actor, community)
+    community = community_in_scope(actor=actor, community=community)
     if channel not in (Channel.WINDOW, Channel.PHONE, Channel.PROXY):
         raise ValidationError("受理渠道只能是窗口、电话或上门代办。", field="channel")
     if channel == Channel.WINDOW and window is None:
@@ -123,7 +122,7 @@ def case_intake(
                 field="materials",
             )
         notice = Notice.objects.create(
-            district_id=_district_id(community),
+            district_id=district_id_of(community),
             community=community,
             number=receipt_next(community=community, day=day),
             item=item,
@@ -136,7 +135,7 @@ def case_intake(
         )
         if channel == Channel.WINDOW:
             Visit.objects.create(
-                district_id=_district_id(community),
+                district_id=district_id_of(community),
                 community=community,
                 notice=notice,
                 window=window,
@@ -177,7 +176,7 @@ def case_intake(
         community=community, id_number_index=columns["id_number_index"]
     ).first()
     case = Case(
-        district_id=_district_id(community),
+        district_id=district_id_of(community),
         community=community,
         receipt_no=receipt_next(community=community, day=day),
         item=item,
@@ -211,7 +210,7 @@ def case_intake(
         Visit.objects.filter(notice=notice).update(case=case)
     if channel == Channel.WINDOW:
         Visit.objects.create(
-            district_id=_district_id(community),
+            district_id=district_id_of(community),
             community=community,
             case=case,
             notice=notice,
@@ -266,7 +265,7 @@ def _submit_online(
     form = clean_form_data(version, form_data)
     now = timezone.now()
     return Case.objects.create(
-        district_id=_district_id(community),
+        district_id=district_id_of(community),
         community=community,
         receipt_no=receipt_next(community=community, day=timezone.localdate(now)),
         item=item,

@@ -11,17 +11,17 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 
+from shequ.core import throttle
 from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shequ.core.models import AuditRecord
 from shequ.core.scope import Actor
+from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workdays import add_workdays
 from shequ.core.workflow import Transition, Workflow, by_region, transition
-from shequ.desk.cases.services.inputs import _text
 from shequ.desk.cases.services.records import _event, case_stats_bump
 from shequ.desk.models import (
+    DONE_STATES,
     Case,
-    CaseState,
     Notice,
     Rating,
     Rectification,
@@ -35,12 +35,20 @@ LOOKUP_MAX_FAILURES_PER_RECEIPT = 5
 LOOKUP_MAX_FAILURES_PER_IP = 20
 
 
-def _lookup_failures(*, receipt_no: str, ip: str | None) -> tuple[int, int]:
-    since = timezone.now() - dt.timedelta(minutes=LOOKUP_LOCK_MINUTES)
-    failed = AuditRecord.objects.filter(action="case.lookup", success=False, at__gte=since)
-    per_receipt = failed.filter(changes__receipt_no=receipt_no[:32]).count()
-    per_ip = failed.filter(ip=ip).count() if ip else 0
-    return per_receipt, per_ip
+def _lookup_allowed(*, receipt_no: str, ip: str | None) -> bool:
+    window = dt.timedelta(minutes=LOOKUP_LOCK_MINUTES)
+    by_number = throttle.failures(
+        action="case.lookup",
+        limit=LOOKUP_MAX_FAILURES_PER_RECEIPT,
+        window=window,
+        changes__receipt_no=receipt_no[:32],
+    )
+    if not ip:
+        return by_number.allowed
+    by_ip = throttle.failures(
+        action="case.lookup", limit=LOOKUP_MAX_FAILURES_PER_IP, window=window, ip=ip
+    )
+    return by_number.allowed and by_ip.allowed
 
 
 def case_lookup(*, receipt_no: str, phone_tail: str, ip: str | None) -> Case | Notice:
@@ -54,8 +62,7 @@ def case_lookup(*, receipt_no: str, phone_tail: str, ip: str | None) -> Case | N
         raise ValidationError("请输入受理编号（数字）。", field="receipt_no")
     if len(phone_tail) != 4 or not phone_tail.isdigit():
         raise ValidationError("请输入手机号后四位数字。", field="phone_tail")
-    per_receipt, per_ip = _lookup_failures(receipt_no=receipt_no, ip=ip)
-    if per_receipt >= LOOKUP_MAX_FAILURES_PER_RECEIPT or per_ip >= LOOKUP_MAX_FAILURES_PER_IP:
+    if not _lookup_allowed(receipt_no=receipt_no, ip=ip):
         raise TooManyAttempts(
             f"查询失败次数过多，请{LOOKUP_LOCK_MINUTES}分钟后再试，或到社区窗口查询。"
         )
@@ -108,6 +115,12 @@ def _rectification_open(review: Review, actor: Actor) -> Rectification:
     return rect
 
 
+def review_open(*, case: Case | None, reviewed: bool) -> bool:
+    """Whether the applicant may rate ``case`` now: finished, not yet rated
+    (the rule ``review_submit`` enforces; pages ask it to offer the form)."""
+    return case is not None and case.status in DONE_STATES and not reviewed
+
+
 def review_submit(
     *, receipt_no: str, phone_tail: str, rating: Any, comment: str = "", ip: str | None
 ) -> Review:
@@ -135,9 +148,10 @@ def _review_write(found: Case | Notice, *, rating: Any, comment: str, ip: str | 
     if level <= Rating.DISSATISFIED and not comment:
         raise ValidationError("请说明不满意的原因，便于社区整改。", field="comment")
     case = Case.objects.select_for_update().select_related("community", "item").get(pk=found.pk)
-    if case.status not in (CaseState.COMPLETED, CaseState.DELIVERED):
-        raise Conflict("办件办结后才能评价。")
-    if Review.objects.filter(case=case).exists():
+    reviewed = Review.objects.filter(case=case).exists()
+    if not review_open(case=case, reviewed=reviewed):
+        if case.status not in DONE_STATES:
+            raise Conflict("办件办结后才能评价。")
         raise Conflict("该办件已评价，每件只能评价一次。")
     actor = Actor.anonymous(ip)
     review = Review.objects.create(
@@ -170,7 +184,14 @@ def _review_write(found: Case | Notice, *, rating: Any, comment: str, ip: str | 
 
 
 def _g_measures(rect: Rectification, actor: Actor, **data: Any) -> None:
-    _text(data, "measures", "整改措施", limit=2000)
+    clean_text(
+        data.get("measures"),
+        field="measures",
+        label="整改措施",
+        max_length=2000,
+        markup="allowed",
+        too_long=TOO_LONG_SHORT,
+    )
 
 
 def _a_rectify(rect: Rectification, actor: Actor, **data: Any) -> list[str]:
@@ -183,7 +204,14 @@ def _a_rectify(rect: Rectification, actor: Actor, **data: Any) -> list[str]:
 
 
 def _a_follow_up(rect: Rectification, actor: Actor, **data: Any) -> list[str]:
-    result = _text(data, "result", "回访结果", limit=1000)
+    result = clean_text(
+        data.get("result"),
+        field="result",
+        label="回访结果",
+        max_length=1000,
+        markup="allowed",
+        too_long=TOO_LONG_SHORT,
+    )
     satisfied = data.get("satisfied")
     if satisfied not in (True, False, "yes", "no", "1", "0", "true", "false"):
         raise ValidationError("请选择申请人对整改是否满意。", field="satisfied")

@@ -24,9 +24,9 @@ from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationEr
 from shequ.core.models import Region, RegionLevel
 from shequ.core.numbering import receipt_next
 from shequ.core.scope import Actor
+from shequ.core.text import clean_text
 from shequ.core.workdays import add_workdays
 from shequ.core.workflow import Transition, Workflow, json_safe, timeline_record, transition
-from shequ.whistles.checks import clean_text
 from shequ.whistles.models import (
     Department,
     Whistle,

@@ -13,7 +13,7 @@ from shequ.core.audit import audit_log
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import ValidationError
 from shequ.core.scope import Actor
-from shequ.whistles.bodies.services import _district_of
+from shequ.core.selectors import district_of
 from shequ.whistles.models import WhistleRule
 from shequ.whistles.whistle.services.flow import rule_for
 
@@ -49,7 +49,8 @@ def whistle_rule_set(
     resolve_days: Any,
 ) -> WhistleRule:
     """Set (create or change) the deadlines of one category in the actor's district."""
-    district = _district_of(actor)  # requires department.manage
+    actor.require("department.manage")
+    district = district_of(actor=actor)
     if category not in IssueCategory.values:
         raise ValidationError("请选择有效的类别。", field="category")
     values = {
