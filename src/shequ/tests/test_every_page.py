@@ -61,6 +61,9 @@ def args(tree, people) -> dict[str, object]:
         **pairing_page_args(tree, people),
         **appeal_page_args(tree, people),
         **whistle_page_args(tree, people),
+        # The desk's one-time notice and the whistles' escalation notice share
+        # the URL argument ``notice_id``: each namespace gets its own.
+        "services:notice_id": notice_id,
     }
 
 
@@ -96,7 +99,10 @@ def _pages(args) -> list[tuple[str, str, str | None]]:
     for name, route, view in matrix.routes():
         if name in PUBLIC:
             continue
-        kwargs = {k: v for k, v in args.items() if f":{k}>" in route}
+        own = {
+            k.split(":", 1)[1]: v for k, v in args.items() if k.startswith(name.split(":")[0] + ":")
+        }
+        kwargs = {k: v for k, v in (args | own).items() if f":{k}>" in route}
         out.append((name, reverse(name, kwargs=kwargs), getattr(view, "permission", None)))
     return out
 
