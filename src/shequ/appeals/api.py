@@ -2,15 +2,13 @@
 close, through the same services and selectors as the pages. Contact
 phones leave masked; anonymous appeals carry no contact name."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from shequ.appeals import selectors
@@ -23,6 +21,7 @@ from shequ.appeals.models import (
 )
 from shequ.appeals.services import appeal_close, appeal_create, appeal_triage
 from shequ.core.api_auth import audited, require
+from shequ.core.api_pages import Pages, mapped
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel, TimelineEvent
@@ -92,21 +91,12 @@ class AppealDetailOut(AppealOut):
     suggested_category: str | None
 
 
-class AppealPage(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    items: list[AppealOut]
-
-
 class AppealListFilters(Schema):
     q: str = Field("", description="诉求编号（前缀）或内容关键词")
     status: str = Field("", description="状态代码，或 open（未办结）")
     category: str = ""
     overdue: bool = Field(False, description="只看分办超期的")
     community_id: int | None = None
-    page: int = Field(1, ge=1)
 
 
 class AppealCreateIn(Schema):
@@ -215,7 +205,8 @@ def _detail(request: HttpRequest, appeal_id: int) -> AppealDetailOut:
     )
 
 
-@router.get("/", response=AppealPage, summary="诉求列表")
+@router.get("/", response=list[AppealOut], summary="诉求列表")
+@paginate(Pages)
 def appeal_list(request: HttpRequest, filters: Query[AppealListFilters]):
     actor = require(request, "appeal.view")
     if filters.status and filters.status not in {*AppealState.values, "open"}:
@@ -232,19 +223,8 @@ def appeal_list(request: HttpRequest, filters: Query[AppealListFilters]):
             community_id=filters.community_id,
         ),
     )
-    total = rows.count()
-    size = settings.SHEQU_PAGE_SIZE
-    pages = max(1, -(-total // size))
-    page = min(filters.page, pages)
-    start = (page - 1) * size
     today = selectors.local_today()
-    return AppealPage(
-        count=total,
-        page=page,
-        pages=pages,
-        page_size=size,
-        items=[AppealOut(**_fields(a, today)) for a in rows[start : start + size]],
-    )
+    return mapped(rows, lambda a: AppealOut(**_fields(a, today)))
 
 
 @router.get(

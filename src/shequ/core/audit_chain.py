@@ -14,7 +14,7 @@ The chain
     ``shequ audit verify`` prints somewhere else (a signed e-mail, a paper log).
 
 Sealing never slows a write
-    ``audit_log`` only inserts a record. ``seal_pending`` runs from
+    ``core.history.record`` (through ``audit_log``) only inserts a record. ``seal_pending`` runs from
     ``shequ tick`` (and ``shequ audit seal``).
 
 Concurrency: two ticks never fork the chain

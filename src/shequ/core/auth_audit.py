@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import transaction
 from django.dispatch import receiver
 
-from shequ.core.audit import audit_log
+from shequ.core.history import record
 from shequ.core.middleware import client_ip
 from shequ.core.scope import Actor
 
@@ -21,14 +21,14 @@ def _actor(request, user) -> Actor:
 @receiver(user_logged_in, dispatch_uid="shequ-audit-login")
 def _logged_in(sender, request, user, **kwargs) -> None:
     with transaction.atomic():
-        audit_log(actor=_actor(request, user), action="auth.login", obj=user)
+        record(actor=_actor(request, user), action="auth.login", obj=user)
 
 
 @receiver(user_logged_out, dispatch_uid="shequ-audit-logout")
 def _logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
         with transaction.atomic():
-            audit_log(actor=_actor(request, user), action="auth.logout", obj=user)
+            record(actor=_actor(request, user), action="auth.logout", obj=user)
 
 
 @receiver(user_login_failed, dispatch_uid="shequ-audit-login-failed")
@@ -36,7 +36,7 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     # The attempted account name only: never the password.
     username = str(credentials.get("username", ""))[:150]
     with transaction.atomic():
-        audit_log(
+        record(
             actor=_actor(request, None),
             action="auth.login",
             success=False,

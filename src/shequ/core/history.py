@@ -59,17 +59,21 @@ def record(
     region: Region | None = None,
     changes: dict[str, Any] | None = None,
     message: str = "",
+    success: bool = True,
     event: Event | None = None,
+    timeline: models.Model | None = None,
     state_field: str = "status",
 ) -> AuditRecord:
-    """Append ``obj``'s timeline event (with ``event``) and the audit record of
-    ``action``. ``changes`` must already hold masked values for personal data."""
+    """Append the timeline event ``event`` (to ``timeline``'s history, by
+    default ``obj``'s) and the audit record of ``action``. ``changes`` must
+    already hold masked values for personal data."""
     if event is not None:
-        if obj is None:
+        subject = timeline if timeline is not None else obj
+        if subject is None:
             raise ValueError("a timeline event needs the object it happened to")
-        state = str(getattr(obj, state_field, "") or "")
+        state = str(getattr(subject, state_field, "") or "")
         timeline_record(
-            obj,
+            subject,
             actor,
             action=event.action,
             label=event.label,
@@ -84,6 +88,7 @@ def record(
         obj=obj,
         region=region,
         changes=changes,
+        success=success,
         message=message,
     )
 

@@ -65,12 +65,15 @@ def refuse(
     form: forms.Form | None = None,
     obj: models.Model | None = None,
     flash: bool = False,
+    changes: dict[str, Any] | None = None,
 ) -> int:
     """A service refused a write: keep an audit record of the refusal, show
     its Chinese message on ``form`` (on the field it names, if the form has
     it) or, with ``flash``, as a message on the next page. Returns the HTTP
     status to answer with."""
-    audit_refused(actor=request.actor, action=action, message=error.message, obj=obj)
+    audit_refused(
+        actor=request.actor, action=action, message=error.message, obj=obj, changes=changes
+    )
     if form is not None:
         form.add_error(error.field if error.field in form.fields else None, error.message)
     elif flash:
@@ -97,10 +100,12 @@ def refusal(
     form: forms.Form | None = None,
     obj: models.Model | None = None,
     flash: bool = False,
+    changes: dict[str, Any] | None = None,
 ) -> Iterator[Refused]:
     """The request edge of a page's write: a ``DomainError`` raised by the
     service inside the block becomes the page's refusal (audited, shown on
-    ``form`` or flashed; see ``refuse``) instead of propagating, and the
+    ``form`` or flashed, with ``changes`` in its audit record; see ``refuse``)
+    instead of propagating, and the
     block's remaining statements are skipped::
 
         with refusal(request, action="window.create", form=form) as refused:
@@ -118,7 +123,9 @@ def refusal(
         yield outcome
     except DomainError as error:
         outcome.error = error
-        outcome.status = refuse(request, error, action=action, form=form, obj=obj, flash=flash)
+        outcome.status = refuse(
+            request, error, action=action, form=form, obj=obj, flash=flash, changes=changes
+        )
 
 
 def is_htmx(request: HttpRequest) -> bool:

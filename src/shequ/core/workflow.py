@@ -30,12 +30,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from shequ.core.history import (  # noqa: F401 - json_safe, timeline_record re-exported
-    Event,
-    json_safe,
-    record,
-    timeline_record,
-)
+from shequ.core.history import Event, json_safe, record
 from shequ.core.models import Region, TimelineEvent
 from shequ.core.permissions import PERMISSIONS
 

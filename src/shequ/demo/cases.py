@@ -859,82 +859,47 @@ def timeline_backfill(district: Region) -> int:
         .select_related("review")
         .order_by("id")
     )
+
+    def step(case: Case, state: str, action: str, at: Any, text: str = "", **kw: Any) -> str:
+        """One transition: from the state the case is in to the target the
+        workflow gives ``action`` (CASE_FLOW), as a live case would go."""
+        after = str(CASE_FLOW.get(action).target)
+        add(case, at, action, text or label[action], state, after, **kw)
+        return after
+
     worker = Role.COMMUNITY_WORKER
     for case in cases.iterator(chunk_size=2000):
-        state = CaseState.SUBMITTED
+        state = ""
         if case.channel == Channel.ONLINE:
+            state = CaseState.SUBMITTED
             add(case, case.submitted_at, "apply", "网上申请", "", state)
         if case.accepted_at is not None:
-            before, state = ("" if case.channel != Channel.ONLINE else state), CaseState.ACCEPTED
             text = "容缺受理" if not case.materials_complete and case.supplement_by else "受理"
-            add(
+            state = step(
                 case,
-                case.accepted_at,
-                "accept",
-                text,
-                before,
                 state,
+                "accept",
+                case.accepted_at,
+                text,
                 actor=case.accepted_by_id,
                 role=worker,
             )
         if case.status in (CaseState.SUPPLEMENT, CaseState.SUSPENDED) and case.paused_since:
             action = "request_supplement" if case.status == CaseState.SUPPLEMENT else "suspend"
             at = dt.datetime.combine(case.paused_since, dt.time(10, 0), tzinfo=BEIJING)
-            add(
-                case,
-                at,
-                action,
-                label[action],
-                state,
-                case.status,
-                actor=case.accepted_by_id,
-                role=worker,
-            )
+            state = step(case, state, action, at, actor=case.accepted_by_id, role=worker)
         if case.completed_at is not None:
-            add(
-                case,
-                case.completed_at,
-                "complete",
-                label["complete"],
-                CaseState.IN_PROGRESS,
-                CaseState.COMPLETED,
-                actor=case.completed_by_id,
-                role=worker,
-                note=case.outcome_reason,
-            )
-        if case.delivered_at is not None:
-            add(
-                case,
-                case.delivered_at,
-                "deliver",
-                label["deliver"],
-                CaseState.COMPLETED,
-                CaseState.DELIVERED,
-                actor=case.completed_by_id,
-                role=worker,
-            )
+            by = {"actor": case.completed_by_id, "role": worker}
+            state = step(case, state, "complete", case.completed_at, note=case.outcome_reason, **by)
+            if case.delivered_at is not None:
+                state = step(case, state, "deliver", case.delivered_at, **by)
         if case.status in (CaseState.WITHDRAWN, CaseState.NOT_ACCEPTED):
             action = "withdraw" if case.status == CaseState.WITHDRAWN else "decline"
             at = case.accepted_at or case.submitted_at
-            add(
-                case,
-                at + dt.timedelta(hours=2),
-                action,
-                label[action],
-                state,
-                case.status,
-                note=case.closed_reason,
-            )
+            state = step(case, state, action, at + dt.timedelta(hours=2), note=case.closed_reason)
         review = getattr(case, "review", None)
         if review is not None:
-            add(
-                case,
-                review.at,
-                "review",
-                f"评价：{review.get_rating_display()}",
-                case.status,
-                case.status,
-                note=review.comment,
-            )
+            text = f"评价：{review.get_rating_display()}"
+            add(case, review.at, "review", text, case.status, case.status, note=review.comment)
     TimelineEvent.objects.bulk_create(events, batch_size=2000)
     return len(events)

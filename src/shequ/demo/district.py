@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
+from shequ.core.history import record
 from shequ.core.models import Grant, Region, RegionLevel, User
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
@@ -399,7 +399,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         _load_governance(district, result)
         if result.changed:
             region_stats_rebuild()
-            audit_log(
+            record(
                 actor=Actor.for_command("shequ demo"),
                 action="demo.load",
                 obj=district,

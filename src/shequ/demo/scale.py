@@ -28,7 +28,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
+from shequ.core.history import record
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
 from shequ.demo import bulk
@@ -483,7 +483,7 @@ def _run(
     with _timed(result, "统计 rollups"):
         region_stats_rebuild()
 
-    audit_log(
+    record(
         actor=Actor.for_command("shequ generate"),
         action="bench.generate",
         obj=regions[code],

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from shequ.appeals.services import appeal_receive
 from shequ.core import throttle
-from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
+from shequ.core.history import record
 from shequ.core.keys import key_issue, key_of
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
@@ -78,7 +78,7 @@ def client_create(
         rate_per_minute=rate_per_minute,
         created_by=actor.require_user(),
     )
-    audit_log(
+    record(
         actor=actor,
         action="open311.client_create",
         obj=client,
@@ -99,7 +99,7 @@ def client_revoke(*, actor: Actor, client: Open311Client) -> Open311Client:
     client.revoked_at = timezone.now()
     client.revoked_by = actor.require_user()
     client.save(update_fields=["revoked_at", "revoked_by"])
-    audit_log(
+    record(
         actor=actor,
         action="open311.client_revoke",
         obj=client,
@@ -118,7 +118,7 @@ def client_ensure(*, district: Region, name: str, raw_key: str, command: str) ->
     client = Open311Client.objects.create(
         district=district, name=_clean_name(name), key_prefix=key.prefix, key_digest=key.digest
     )
-    audit_log(
+    record(
         actor=Actor.for_command(command),
         action="open311.client_create",
         obj=client,

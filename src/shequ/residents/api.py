@@ -1,15 +1,14 @@
 """居民档案 API: the same selectors and services as the pages, masked output."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import TypeVar
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from shequ.core.api_auth import audited, require
+from shequ.core.api_pages import Pages, mapped
 from shequ.core.errors import ValidationError
 from shequ.core.idcard import age_on
 from shequ.residents import selectors, services
@@ -38,19 +37,10 @@ class ResidentOut(Schema):
     derived_tags: list[str] = Field(description="由出生日期得出：60+、80+")
 
 
-class ResidentPage(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    items: list[ResidentOut]
-
-
 class ListFilters(Schema):
     q: str = ""
     building: int | None = None
     tag: str | None = None
-    page: int = Field(1, ge=1)
 
 
 class ResidentCreateIn(Schema):
@@ -104,24 +94,15 @@ def _out(r: Resident, today: dt.date) -> ResidentOut:
     )
 
 
-@router.get("/", response=ResidentPage, summary="居民列表（号码已脱敏）")
+@router.get("/", response=list[ResidentOut], summary="居民列表（号码已脱敏）")
+@paginate(Pages)
 def resident_list(request: HttpRequest, filters: Query[ListFilters]):
     actor = require(request, "resident.view")
     today = selectors.local_today()
     rows = selectors.resident_list(
         actor=actor, q=filters.q, building=filters.building, tag=filters.tag, today=today
     )
-    size = settings.SHEQU_PAGE_SIZE
-    count = rows.count()
-    pages = max(1, -(-count // size))
-    start = (filters.page - 1) * size
-    return ResidentPage(
-        count=count,
-        page=filters.page,
-        pages=pages,
-        page_size=size,
-        items=[_out(r, today) for r in rows[start : start + size]],
-    )
+    return mapped(rows, lambda r: _out(r, today))
 
 
 @router.get("/households", response=list[HouseholdOut], summary="住户列表")

@@ -22,8 +22,8 @@ from typing import IO, Any
 from django.db import IntegrityError, connection, transaction
 
 from shequ.core import xlsx
-from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
+from shequ.core.history import record
 from shequ.core.idcard import age_on, parse_id_number
 from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
@@ -454,7 +454,7 @@ def resident_import(*, actor: Actor, file: IO[bytes], filename: str) -> Resident
             households = _check_against_register(rows)
             _reject(rows)
             result = _write(actor, rows, households)
-            audit_log(
+            record(
                 actor=actor,
                 action="resident.import",
                 changes={
@@ -530,7 +530,7 @@ def resident_export(
     wb.save(out)
     out.seek(0)
     with transaction.atomic():
-        audit_log(
+        record(
             actor=actor,
             action="resident.export",
             changes={

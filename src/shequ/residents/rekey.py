@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from shequ.core.audit import audit_log
+from shequ.core.history import record
 from shequ.core.pii import blind_index, current_version, decrypt, encrypt, key_version_of
 from shequ.core.scope import Actor
 from shequ.residents.models import Resident
@@ -63,7 +63,7 @@ def residents_rekey(*, actor: Actor, batch: int = 2000) -> RekeyResult:
             Resident.objects.bulk_update(stale, _FIELDS, batch_size=500)
             rekeyed += len(stale)
     with transaction.atomic():
-        audit_log(
+        record(
             actor=actor,
             action="pii.rekey",
             changes={"checked": checked, "rekeyed": rekeyed, "key_version": version},

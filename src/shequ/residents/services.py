@@ -12,8 +12,9 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
-from shequ.core.audit import audit_log, diff
+from shequ.core.audit import diff
 from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.history import record
 from shequ.core.idcard import IdNumber, parse_id_number
 from shequ.core.models import Region, RegionLevel
 from shequ.core.pii import blind_index, decrypt, encrypt, mask_id_number, mask_name, mask_phone
@@ -168,7 +169,7 @@ def _household_new(*, actor: Actor, unit: Region, room: str) -> Household:
     except IntegrityError:
         raise ValidationError(f"{unit.name}{room}室已有住户。", field="room") from None
     region_stats_bump(unit=unit, households=1)
-    audit_log(
+    record(
         actor=actor,
         action="household.create",
         obj=household,
@@ -244,7 +245,7 @@ def household_move(*, actor: Actor, household: Household, unit: Region, room: st
     region_stats_bump(unit=unit, residents=count, households=1)
     new_unit = Region.objects.select_related("compound", "building").get(pk=unit.pk)
     household.unit = new_unit
-    audit_log(
+    record(
         actor=actor,
         action="household.move",
         obj=household,
@@ -336,7 +337,7 @@ def resident_create(
     _save_unique(resident)
     _tags_add(resident, chosen)
     region_stats_bump(unit=household.unit, residents=1)
-    audit_log(
+    record(
         actor=actor,
         action="resident.create",
         obj=resident,
@@ -450,7 +451,7 @@ def resident_update(
         _save_unique(resident, update_fields=fields)
     changes = diff(before, _snapshot(resident, new_tags))
     if changes:
-        audit_log(
+        record(
             actor=actor,
             action="resident.update",
             obj=resident,
@@ -468,7 +469,7 @@ def resident_unmask(*, actor: Actor, resident: Resident) -> tuple[str, str]:
     actor.require_region(resident.household.unit)
     id_number = decrypt(resident.id_number_enc)
     phone = decrypt(resident.phone_enc) if resident.phone_enc else ""
-    audit_log(
+    record(
         actor=actor,
         action="resident.unmask",
         obj=resident,

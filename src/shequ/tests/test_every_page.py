@@ -19,7 +19,7 @@ from shequ.core.models import AuditRecord, Holiday
 from shequ.core.permissions import ROLE_PERMISSIONS, Role
 from shequ.core.scope import Actor
 from shequ.core.tests.test_url_permissions import PUBLIC
-from shequ.desk.cases.services import Applicant, case_act, case_intake, review_submit
+from shequ.desk.cases.services import Applicant, case_complete, case_intake, review_submit
 from shequ.desk.tests.helpers import adopt, make_item, make_window, qualify
 from shequ.residents.models import Relation
 from shequ.residents.tests.helpers import resident
@@ -86,7 +86,7 @@ def _case_pages(tree, people, item, window):
     case = case_intake(
         **intake, applicant=who, provided=["居民身份证", "户口簿", "近期一寸免冠照片"]
     ).case
-    case_act(actor=worker, case_id=case.pk, action="complete", data={"outcome": "approved"})
+    case_complete(actor=worker, case_id=case.pk, outcome="approved")
     review = review_submit(
         receipt_no=case.receipt_no, phone_tail="1234", rating=1, comment="态度差", ip=None
     )

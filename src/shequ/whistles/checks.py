@@ -11,10 +11,6 @@ from shequ.core.errors import ValidationError
 from shequ.core.models import User
 from shequ.core.pii import encrypt
 from shequ.core.scope import Actor
-from shequ.core.workflow import timeline_record
-from shequ.whistles.models import (
-    PairingAgreement,
-)
 
 # A mainland mobile number, or a landline with its area code (0411-12345678).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -112,27 +108,6 @@ def last_full_quarter(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 # -- timeline and audit --------------------------------------------------------------------
-
-
-def _event(
-    agreement: PairingAgreement,
-    actor: Actor,
-    *,
-    action: str,
-    label: str,
-    note: str = "",
-    data: dict | None = None,
-) -> None:
-    timeline_record(
-        agreement,
-        actor,
-        action=action,
-        label=label,
-        from_state=agreement.status,
-        to_state=agreement.status,
-        note=note,
-        data=data,
-    )
 
 
 def _user(actor: Actor) -> User | None:

@@ -28,9 +28,10 @@ from shequ.appeals.services.inputs import (
     _place,
     clean_coordinates,
 )
-from shequ.appeals.services.records import _audit, _event
+from shequ.appeals.services.records import appeal_record
 from shequ.appeals.text import keywords_of
 from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.history import Event
 from shequ.core.models import Region, User
 from shequ.core.numbering import receipt_next
 from shequ.core.pii import decrypt, encrypt, mask_name
@@ -124,18 +125,16 @@ def _create(
             for p in checked
         ]
     )
-    _event(
-        appeal,
-        actor,
-        action="submit",
-        label=f"提出诉求（{AppealChannel(channel).label}）",
-        from_state="",
-        data={"photos": len(checked), "owner": owner.pk if owner else None},
-    )
-    _audit(
+    appeal_record(
         actor,
         "appeal.create",
         appeal,
+        event=Event(
+            "submit",
+            f"提出诉求（{AppealChannel(channel).label}）",
+            from_state="",
+            data={"photos": len(checked), "owner": owner.pk if owner else None},
+        ),
         kind=kind,
         category=category,
         channel=channel,

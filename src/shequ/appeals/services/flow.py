@@ -26,8 +26,9 @@ from shequ.appeals.services.inputs import (
     reopen_days,
 )
 from shequ.appeals.services.ownership import _in_scope, _scope, _take_ownership, is_own
-from shequ.appeals.services.records import _audit, _event
+from shequ.appeals.services.records import appeal_record
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.history import Event
 from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workflow import Transition, Workflow, transition
@@ -295,19 +296,16 @@ def appeal_triage(
     added = 1 + merged.supporters
     Appeal.objects.filter(pk=original_id).update(supporters=F("supporters") + added)
     original = Appeal.objects.select_related("community").get(pk=original_id)
-    _event(
-        original,
-        actor,
-        action="absorb",
-        label="合并重复诉求",
-        from_state=original.status,
-        note=note,
-        data={"merged": merged.number, "supporters_added": added},
-    )
-    _audit(
+    appeal_record(
         actor,
         "appeal.absorb",
         original,
+        event=Event(
+            "absorb",
+            "合并重复诉求",
+            note=note,
+            data={"merged": merged.number, "supporters_added": added},
+        ),
         merged=merged.number,
         supporters=[original.supporters - added, original.supporters],
     )
@@ -438,6 +436,11 @@ def appeal_support(*, actor: Actor, appeal_id: int) -> Appeal:
     )
     Appeal.objects.filter(pk=appeal.pk).update(supporters=F("supporters") + 1)
     appeal.refresh_from_db(fields=["supporters"])
-    _event(appeal, actor, action="support", label="我也遇到", from_state=appeal.status)
-    _audit(actor, "appeal.support", appeal, supporters=appeal.supporters)
+    appeal_record(
+        actor,
+        "appeal.support",
+        appeal,
+        event=Event("support", "我也遇到"),
+        supporters=appeal.supporters,
+    )
     return appeal

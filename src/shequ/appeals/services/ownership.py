@@ -15,8 +15,9 @@ from shequ.appeals.models import (
 )
 from shequ.appeals.selectors import triage_users
 from shequ.appeals.services.inputs import NOTE_MAX
-from shequ.appeals.services.records import _audit, _event
+from shequ.appeals.services.records import appeal_record
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.history import Event
 from shequ.core.models import Region, User
 from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
@@ -102,19 +103,16 @@ def appeal_hand_over(*, actor: Actor, appeal_id: int, to_user_id: int, note: str
         raise ValidationError("接手人就是现在的首接负责人。", field="to_user_id")
     appeal.owner = target
     appeal.save(update_fields=["owner"])
-    _event(
-        appeal,
-        actor,
-        action="hand_over",
-        label="移交首接负责",
-        from_state=appeal.status,
-        note=note,
-        data={"from": str(owner) if owner else "", "to": str(target)},
-    )
-    _audit(
+    appeal_record(
         actor,
         "appeal.hand_over",
         appeal,
+        event=Event(
+            "hand_over",
+            "移交首接负责",
+            note=note,
+            data={"from": str(owner) if owner else "", "to": str(target)},
+        ),
         message=note,
         owner=[owner.pk if owner else None, target.pk],
     )

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from shequ.core.api_auth import token_issue
-from shequ.core.audit import audit_log
 from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.history import record
 from shequ.core.models import ApiToken, Grant, Region, RegionLevel, User
 from shequ.core.permissions import LIAISON_ROLES, SEPARATED_ADMIN_ROLES, Role
 from shequ.core.scope import Actor
@@ -119,7 +119,7 @@ def user_create(*, actor: Actor, username: str, full_name: str, password: str) -
             user.save()
     except IntegrityError as error:
         raise ValidationError(f"账号名“{username}”已被使用。", field="username") from error
-    audit_log(
+    record(
         actor=actor,
         action="user.create",
         obj=user,
@@ -135,7 +135,7 @@ def user_create_initial(*, actor: Actor, username: str, full_name: str, password
     _check_password(password, user)
     user.set_password(password)
     user.save()
-    audit_log(
+    record(
         actor=actor,
         action="user.create",
         obj=user,
@@ -156,7 +156,7 @@ def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
         raise ValidationError("该账号已是启用状态。" if active else "该账号已是停用状态。")
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit_log(
+    record(
         actor=actor,
         action="user.activate" if active else "user.deactivate",
         obj=user,
@@ -176,7 +176,7 @@ def user_password_reset(*, actor: Actor, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    audit_log(actor=actor, action="user.password_reset", obj=user)
+    record(actor=actor, action="user.password_reset", obj=user)
     return password
 
 
@@ -227,7 +227,7 @@ def grant_create(*, actor: Actor, user: User, role: str, region: Region) -> Gran
     if Grant.objects.filter(user=user, role=role, region=region).exists():
         raise ValidationError(f"该账号已持有“{label}·{region.name}”的授权。", field="role")
     grant = Grant.objects.create(user=user, role=role, region=region, created_by=actor.user)
-    audit_log(
+    record(
         actor=actor,
         action="grant.create",
         obj=grant,
@@ -245,7 +245,7 @@ def grant_revoke(*, actor: Actor, grant: Grant) -> None:
         raise PermissionDenied("该授权超出您本人的管辖范围。")
     if grant.user_id == actor.require_user().pk:
         raise PermissionDenied("不能收回您本人的授权。")
-    audit_log(
+    record(
         actor=actor,
         action="grant.revoke",
         obj=grant,
@@ -262,7 +262,7 @@ def grant_revoke(*, actor: Actor, grant: Grant) -> None:
 def grant_create_initial(*, actor: Actor, user: User, role: str, region: Region) -> Grant:
     """A grant made by ``shequ bootstrap``, before any security admin exists."""
     grant = Grant.objects.create(user=user, role=role, region=region)
-    audit_log(
+    record(
         actor=actor,
         action="grant.create",
         obj=grant,
@@ -296,7 +296,7 @@ def token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
             f"每个账号最多持有 {MAX_ACTIVE_TOKENS} 个有效令牌，请先收回不用的令牌。"
         )
     token, raw = token_issue(user=me, name=name)
-    audit_log(
+    record(
         actor=actor,
         action="token.create",
         obj=token,
@@ -315,7 +315,7 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
         raise ValidationError("该令牌已收回。")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_log(actor=actor, action="token.revoke", obj=token, changes={"prefix": token.prefix})
+    record(actor=actor, action="token.revoke", obj=token, changes={"prefix": token.prefix})
     return token
 
 
@@ -335,5 +335,5 @@ def user_password_change(
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_log(actor=actor, action="user.password_change", obj=user)
+    record(actor=actor, action="user.password_change", obj=user)
     return user

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import NotFound, ValidationError
+from shequ.core.history import record
 from shequ.core.models import CalendarYear, Holiday
 from shequ.core.models.calendar import HolidayKind
 from shequ.core.scope import Actor
@@ -73,7 +73,7 @@ def holiday_set(*, actor: Actor, day: date, kind: str, name: str = "") -> Holida
                 if before.get(k) != v
             }
         )
-        audit_log(actor=actor, action="holiday.set", obj=holiday, changes=changes)
+        record(actor=actor, action="holiday.set", obj=holiday, changes=changes)
     return holiday
 
 
@@ -84,7 +84,7 @@ def holiday_delete(*, actor: Actor, holiday_id: int) -> None:
         holiday = Holiday.objects.select_for_update().filter(pk=holiday_id).first()
         if holiday is None:
             raise NotFound("该日期不在节假日表中，可能已被删除。")
-        audit_log(
+        record(
             actor=actor,
             action="holiday.delete",
             obj=holiday,
@@ -153,7 +153,7 @@ def calendar_year_import(
         else:
             known.source = source[:200]
             known.save(update_fields=["source", "updated_at"])
-        audit_log(
+        record(
             actor=actor,
             action="calendar.import",
             obj=known,

@@ -13,8 +13,8 @@ from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat, Substr
 
 from shequ.core import registry
-from shequ.core.audit import audit_log
 from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.history import record
 from shequ.core.models import Region, RegionLevel, RegionStat
 from shequ.core.scope import Actor
 
@@ -186,7 +186,7 @@ def region_create(
         setattr(region, own, region)
         region.save(update_fields=[own])
     RegionStat.objects.create(region=region)
-    audit_log(
+    record(
         actor=actor,
         action="region.create",
         obj=region,
@@ -211,7 +211,7 @@ def region_create_district(*, actor: Actor, code: str, name: str) -> Region:
         region.district = region
         region.save(update_fields=["district"])
         RegionStat.objects.create(region=region)
-        audit_log(
+        record(
             actor=actor,
             action="region.create",
             obj=region,
@@ -263,7 +263,7 @@ def region_update(
     }
     changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
     if changes:
-        audit_log(actor=actor, action="region.update", obj=region, changes=changes)
+        record(actor=actor, action="region.update", obj=region, changes=changes)
     return region
 
 
@@ -322,7 +322,7 @@ def region_move(
     register |= _move_community_rows(move)
 
     region.refresh_from_db()
-    audit_log(
+    record(
         actor=actor,
         action="region.move",
         obj=region,

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shequ.core import selectors
-from shequ.core.errors import DomainError, ValidationError
+from shequ.core.errors import ValidationError
 from shequ.core.forms import GrantForm, TokenForm, UserCreateForm
-from shequ.core.http import refusal, refuse, requires
+from shequ.core.http import error_page, refusal, requires
 from shequ.core.permissions import Role
 from shequ.core.services import accounts as services
 
@@ -181,11 +181,10 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     actor = request.actor
     grant = selectors.grant_lookup(grant_id=grant_id)
     label = f"{grant.user.username}：{grant.get_role_display()}·{grant.region.name}"
-    try:
+    with refusal(request, action="grant.revoke", obj=grant) as refused:
         services.grant_revoke(actor=actor, grant=grant)
-    except DomainError as error:
-        status = refuse(request, error, action="grant.revoke", obj=grant)
-        return render(request, "core/error.html", {"error": error}, status=status)
+    if refused.error is not None:
+        return error_page(request, refused.error)
     messages.success(request, f"已收回授权（{label}）。")
     return redirect("core:grants")
 
@@ -225,10 +224,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     actor = request.actor
     token = selectors.token_lookup(token_id=token_id)
-    try:
+    with refusal(request, action="token.revoke", obj=token) as refused:
         services.token_revoke(actor=actor, token=token)
-    except DomainError as error:
-        status = refuse(request, error, action="token.revoke", obj=token)
-        return render(request, "core/error.html", {"error": error}, status=status)
+    if refused.error is not None:
+        return error_page(request, refused.error)
     messages.success(request, f"已收回令牌“{token.name}”。")
     return redirect("core:tokens")

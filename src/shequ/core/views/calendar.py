@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError
-from shequ.core.http import requires
+from shequ.core.http import refusal, requires
 from shequ.core.models.calendar import HolidayKind
 from shequ.core.services import calendar as services
 from shequ.core.workdays import (
@@ -118,19 +116,13 @@ def holiday_set(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, year, holiday_form=form, status=422)
     data = form.cleaned_data
-    try:
+    changes = {"date": data["day"].isoformat(), "kind": data["kind"]}
+    with refusal(request, action="holiday.set", form=form, changes=changes) as refused:
         holiday = services.holiday_set(
             actor=request.actor, day=data["day"], kind=data["kind"], name=data["name"]
         )
-    except DomainError as error:
-        audit_refused(
-            actor=request.actor,
-            action="holiday.set",
-            message=error.message,
-            changes={"date": data["day"].isoformat(), "kind": data["kind"]},
-        )
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _page(request, data["day"].year, holiday_form=form, status=error.status)
+    if refused:
+        return _page(request, data["day"].year, holiday_form=form, status=refused.status)
     messages.success(request, f"已将 {holiday.date:%Y-%m-%d} 设为{holiday.get_kind_display()}。")
     return _back(holiday.date.year)
 
@@ -139,16 +131,10 @@ def holiday_set(request: HttpRequest) -> HttpResponse:
 @requires("calendar.manage")
 def holiday_delete(request: HttpRequest, holiday_id: int) -> HttpResponse:
     year = _year(request)
-    try:
+    changes = {"holiday_id": holiday_id}
+    with refusal(request, action="holiday.delete", flash=True, changes=changes) as refused:
         services.holiday_delete(actor=request.actor, holiday_id=holiday_id)
-    except DomainError as error:
-        audit_refused(
-            actor=request.actor,
-            action="holiday.delete",
-            message=error.message,
-            changes={"holiday_id": holiday_id},
-        )
-        messages.error(request, error.message)
+    if refused:
         return _back(year)
     messages.success(request, "已删除该日期，它恢复为普通日。")
     return _back(year)
@@ -162,7 +148,8 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, year, import_form=form, status=422)
     data = form.cleaned_data
-    try:
+    changes = {"year": data["year"]}
+    with refusal(request, action="calendar.import", changes=changes) as refused:
         off, on = services.parse_calendar_text(data["dates"])
         services.calendar_year_import(
             actor=request.actor,
@@ -171,17 +158,12 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
             on_dates=on,
             source=data["source"],
         )
-    except DomainError as error:
-        audit_refused(
-            actor=request.actor,
-            action="calendar.import",
-            message=error.message,
-            changes={"year": data["year"]},
-        )
+    if refused.error is not None:
+        error = refused.error
         form.add_error("dates" if error.field is None else error.field, error.message)
         for detail in error.details[1:20]:
             form.add_error("dates", detail)
-        return _page(request, data["year"], import_form=form, status=error.status)
+        return _page(request, data["year"], import_form=form, status=refused.status)
     messages.success(
         request, f"已导入 {data['year']} 年节假日安排：放假 {len(off)} 天，调休上班 {len(on)} 天。"
     )

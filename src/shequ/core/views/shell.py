@@ -8,9 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.core import selectors
-from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError
-from shequ.core.http import requires
+from shequ.core.http import refusal, requires
 from shequ.core.scope import SESSION_GRANT_KEY
 from shequ.core.services import accounts
 
@@ -55,20 +53,17 @@ def password_change(request: HttpRequest) -> HttpResponse:
         return redirect("core:login")
     error = None
     if request.method == "POST":
-        try:
+        with refusal(request, action="user.password_change") as refused:
             user = accounts.user_password_change(
                 actor=actor,
                 old_password=request.POST.get("old_password", ""),
                 new_password=request.POST.get("new_password", ""),
                 new_password_again=request.POST.get("new_password_again", ""),
             )
-        except DomainError as refused:
-            audit_refused(actor=actor, action="user.password_change", message=refused.message)
-            error = refused
-        else:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。")
             return redirect("core:home")
+        error = refused.error
     return render(
         request,
         "core/password_change.html",

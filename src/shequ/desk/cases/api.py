@@ -2,23 +2,22 @@
 actions and rectifications, through the same services and selectors as the
 window's pages. Phone and ID numbers leave masked."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal, TypeVar
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from shequ.core.api_auth import audited, require
+from shequ.core.api_pages import Pages, mapped
 from shequ.core.errors import ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import TimelineEvent
 from shequ.desk.cases import selectors as case_selectors
 from shequ.desk.cases.selectors import LEVEL_LABELS_ALL, CaseFilters, case_level
-from shequ.desk.cases.services import CASE_FLOW, Applicant, case_act, case_intake
+from shequ.desk.cases.services import CASE_ACTIONS, CASE_FLOW, Applicant, case_intake
 from shequ.desk.catalog import selectors
 from shequ.desk.models import (
     Case,
@@ -110,14 +109,6 @@ class CaseDetailOut(CaseOut):
     actions: list[ActionOut] = Field(description="当前角色现在可以执行的操作")
 
 
-class CasePage(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    items: list[CaseOut]
-
-
 class CaseListFilters(Schema):
     q: str = Field("", description="受理编号（前缀）或申请人姓名")
     status: str = Field("", description="状态代码，或 open（未办结）、done（已办结）")
@@ -132,7 +123,6 @@ class CaseListFilters(Schema):
     one_trip: bool | None = None
     rating: int | None = None
     overdue: bool | None = None
-    page: int = Field(1, ge=1)
 
 
 class CaseCreateIn(Schema):
@@ -196,14 +186,6 @@ class RectificationOut(Schema):
     measures: str
     followup_result: str
     followup_satisfied: bool | None
-
-
-class RectificationPage(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    items: list[RectificationOut]
 
 
 # -- building the output --------------------------------------------------------------------
@@ -285,13 +267,6 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     )
 
 
-def _page_of(total: int, page: int) -> tuple[int, int, int]:
-    size = settings.SHEQU_PAGE_SIZE
-    pages = max(1, -(-total // size))
-    page = min(page, pages)
-    return page, pages, (page - 1) * size
-
-
 def _month(text: str) -> dt.date | None:
     if not text:
         return None
@@ -304,7 +279,8 @@ def _month(text: str) -> dt.date | None:
 # -- endpoints ---------------------------------------------------------------------------
 
 
-@router.get("/cases", response=CasePage, summary="办件列表")
+@router.get("/cases", response=list[CaseOut], summary="办件列表")
+@paginate(Pages)
 def case_list(request: HttpRequest, filters: Query[CaseListFilters]):
     actor = require(request, "case.view")
     if filters.status and filters.status not in {*CaseState.values, "open", "done"}:
@@ -329,17 +305,8 @@ def case_list(request: HttpRequest, filters: Query[CaseListFilters]):
             overdue=filters.overdue,
         ),
     )
-    total = rows.count()
-    page, pages, start = _page_of(total, filters.page)
     today = case_selectors.local_today()
-    size = settings.SHEQU_PAGE_SIZE
-    return CasePage(
-        count=total,
-        page=page,
-        pages=pages,
-        page_size=size,
-        items=[CaseOut(**_case_fields(c, today)) for c in rows[start : start + size]],
-    )
+    return mapped(rows, lambda c: CaseOut(**_case_fields(c, today)))
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetailOut, summary="办件详情（含办理过程）")
@@ -431,7 +398,8 @@ def case_create(
 def case_action(request: HttpRequest, case_id: int, action: str, payload: CaseActionIn):
     actor = require(request, "case.view")
     case = case_selectors.case_get(actor=actor, case_id=case_id)
-    if action not in {t.action for t in CASE_FLOW.transitions}:
+    spec = CASE_ACTIONS.get(action)
+    if spec is None:
         raise ValidationError("未知的办件操作。", field="action")
 
     def act() -> Case:
@@ -445,34 +413,19 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: CaseAc
             )
             if window is None:
                 raise ValidationError("窗口不存在或不属于本社区。", field="window_id")
-        return case_act(
-            actor=actor,
-            case_id=case.pk,
-            action=action,
-            note=payload.note,
-            data=payload.data,
-            visit_reason=payload.visit_reason,
-            window=window,
-        )
+        inputs = {name: payload.data.get(name) for name in spec.fields}
+        visit = {"visit_reason": payload.visit_reason, "window": window} if spec.visit else {}
+        return spec.service(actor=actor, case_id=case.pk, note=payload.note, **inputs, **visit)
 
     audited(request, f"case.{action}", act)
     return _detail(request, case.pk)
 
 
-@router.get("/rectifications", response=RectificationPage, summary="差评整改任务")
-def rectifications(request: HttpRequest, open_only: bool = True, page: int = 1):
+@router.get("/rectifications", response=list[RectificationOut], summary="差评整改任务")
+@paginate(Pages)
+def rectifications(request: HttpRequest, open_only: bool = True):
     actor = require(request, "case.view")
-    rows = case_selectors.rectification_list(actor=actor, open_only=open_only)
-    total = rows.count()
-    page, pages, start = _page_of(total, max(page, 1))
-    size = settings.SHEQU_PAGE_SIZE
-    return RectificationPage(
-        count=total,
-        page=page,
-        pages=pages,
-        page_size=size,
-        items=[_rect_out(r) for r in rows[start : start + size]],
-    )
+    return mapped(case_selectors.rectification_list(actor=actor, open_only=open_only), _rect_out)
 
 
 def _rect_out(r: Rectification) -> RectificationOut:

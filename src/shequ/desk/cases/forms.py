@@ -11,7 +11,7 @@ from django import forms
 
 from shequ.core.forms import CHECK, SELECT, TEXT
 from shequ.desk.cases.selectors import CaseFilters
-from shequ.desk.cases.services import DELIVERY_METHODS
+from shequ.desk.cases.services import CASE_ACTIONS, DELIVERY_METHODS
 from shequ.desk.models import (
     CaseState,
     Channel,
@@ -166,18 +166,6 @@ def _extra_field(spec: dict) -> forms.Field:
 
 # -- case actions ------------------------------------------------------------------------
 
-# Which inputs each action passes to ``case_act`` as ``data``.
-ACTION_DATA = {
-    "decline": ("reason",),
-    "forward": ("department", "department_days"),
-    "request_supplement": ("reason",),
-    "supply": ("supplied", "in_person"),
-    "suspend": ("reason",),
-    "complete": ("outcome", "reason"),
-    "deliver": ("method",),
-    "withdraw": ("reason",),
-}
-
 
 class CaseActForm(forms.Form):
     """One action on a case; which fields matter depends on the action."""
@@ -201,8 +189,9 @@ class CaseActForm(forms.Form):
         self.fields["supplied"].choices = [(m["name"], m["name"]) for m in materials]
 
     def action_data(self, action: str) -> dict[str, Any]:
+        """The inputs of ``action``'s service (``CASE_ACTIONS``)."""
         data = self.cleaned_data
-        return {name: data.get(name) for name in ACTION_DATA.get(action, ())}
+        return {name: data.get(name) for name in CASE_ACTIONS[action].fields}
 
     def first_error(self) -> str:
         for field, errors in self.errors.items():

@@ -7,6 +7,7 @@ write shows the service's Chinese message (and is audited by ``refuse``).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -305,20 +306,22 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         messages.error(request, form.first_error())
         return _case_page(request, case.pk, status=422, failed=action, posted=posted)
     data = form.cleaned_data
+    spec = cases.CASE_ACTIONS[transition.action]
     with refusal(request, action=f"case.{action}", flash=True, obj=case) as refused:
-        window = None
-        if (action == "deliver" and data["method"] == "window") or (
-            action == "supply" and data["in_person"]
-        ):
-            window = _duty_window(actor, _active_windows(actor, case.community))
-        cases.case_act(
+        visit: dict[str, Any] = {}
+        if spec.visit:
+            window = None
+            if (action == "deliver" and data["method"] == "window") or (
+                action == "supply" and data["in_person"]
+            ):
+                window = _duty_window(actor, _active_windows(actor, case.community))
+            visit = {"visit_reason": data["visit_reason"], "window": window}
+        spec.service(
             actor=actor,
             case_id=case.pk,
-            action=action,
             note=data["note"],
-            data=form.action_data(action),
-            visit_reason=data["visit_reason"],
-            window=window,
+            **form.action_data(action),
+            **visit,
         )
     if refused:
         status = refused.status
@@ -405,7 +408,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @requires("case.accept")
 def submitted(request: HttpRequest) -> HttpResponse:
-    """网上申请待受理: accept or decline each (the buttons post to case_act)."""
+    """网上申请待受理: accept or decline each (the buttons post to the case_act page)."""
     page = _page(request, cs.submitted_list(actor=request.actor))
     return render(
         request,

@@ -1,16 +1,14 @@
 """一窗受理 API: the catalog and the windows, through the same selectors as the pages."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from shequ.core.api_auth import require
+from shequ.core.api_pages import Pages, mapped
 from shequ.core.errors import ValidationError
 from shequ.desk.catalog import selectors
 from shequ.desk.models import Category, ItemKind, ServiceItem, ServiceItemVersion, Window
@@ -72,18 +70,9 @@ class ItemDetailOut(Schema):
     versions: list[int] = Field(description="全部版本号，新版在前")
 
 
-class ItemPage(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    items: list[ItemOut]
-
-
 class ItemFilters(Schema):
     q: str = ""
     category: str = Field("", description="类别代码，见 Category")
-    page: int = Field(1, ge=1)
 
 
 class DutyOut(Schema):
@@ -137,21 +126,14 @@ def _version_out(v: ServiceItemVersion) -> VersionOut:
     )
 
 
-@router.get("/items", response=ItemPage, summary="事项清单")
+@router.get("/items", response=list[ItemOut], summary="事项清单")
+@paginate(Pages)
 def items(request: HttpRequest, filters: Query[ItemFilters]):
     actor = require(request, "service_item.view")
     if filters.category and filters.category not in Category.values:
         raise ValidationError("未知的类别。", field="category")
     rows = selectors.item_list(actor=actor, q=filters.q, category=filters.category)
-    paginator = Paginator(rows, settings.SHEQU_PAGE_SIZE)
-    page = paginator.get_page(filters.page)
-    return ItemPage(
-        count=paginator.count,
-        page=page.number,
-        pages=paginator.num_pages,
-        page_size=settings.SHEQU_PAGE_SIZE,
-        items=[_item_out(i) for i in page],
-    )
+    return mapped(rows, _item_out)
 
 
 @router.get("/items/{item_id}", response=ItemDetailOut, summary="事项及其现行版本")

@@ -17,8 +17,8 @@ from django.utils import timezone
 from openpyxl.styles import Alignment
 
 from shequ.core import xlsx
-from shequ.core.audit import audit_log
 from shequ.core.errors import DomainError, ValidationError
+from shequ.core.history import record
 from shequ.core.models import Region
 from shequ.core.scope import Actor
 from shequ.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
@@ -202,7 +202,7 @@ def catalog_import(*, actor: Actor, district: Region, file: IO[bytes]) -> Import
                 result.revised += 1
             else:
                 result.unchanged += 1
-        audit_log(
+        record(
             actor=actor,
             action="service_item.import",
             region=district,

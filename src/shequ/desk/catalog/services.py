@@ -15,8 +15,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, PermissionDenied, ValidationError
+from shequ.core.history import record
 from shequ.core.models import Grant, Region, RegionLevel, User
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
@@ -210,7 +210,7 @@ def item_create(*, actor: Actor, district: Region, code: str, spec: ItemSpec) ->
     if ServiceItem.objects.filter(district=district, code=code).exists():
         raise Conflict(f"事项编码“{code}”已在清单中。", field="code")
     item = item_write_new(actor=actor, district=district, code=code, spec=spec, now=timezone.now())
-    audit_log(
+    record(
         actor=actor,
         action="service_item.create",
         obj=item,
@@ -241,7 +241,7 @@ def item_revise(*, actor: Actor, item: ServiceItem, spec: ItemSpec) -> ServiceIt
         raise ValidationError("内容与现行版本相同，未发布新版本。")
     old = _audit_spec(before) if before else {}
     new = _audit_spec(spec)
-    audit_log(
+    record(
         actor=actor,
         action="service_item.revise",
         obj=item,
@@ -264,7 +264,7 @@ def item_retire(*, actor: Actor, item: ServiceItem) -> ServiceItem:
     item.retired_at = timezone.now()
     item.save(update_fields=["retired_at"])
     dropped = CommunityItem.objects.filter(item=item, active=True).update(active=False)
-    audit_log(
+    record(
         actor=actor,
         action="service_item.retire",
         obj=item,
@@ -302,7 +302,7 @@ def community_item_adopt(*, actor: Actor, community: Region, item: ServiceItem) 
         row.active = True
         row.adopted_at = timezone.now()
         row.save(update_fields=["active", "adopted_at"])
-    audit_log(
+    record(
         actor=actor,
         action="community_item.adopt",
         obj=row,
@@ -321,7 +321,7 @@ def community_item_drop(*, actor: Actor, community: Region, item: ServiceItem) -
         raise Conflict(f"本社区未认领“{item.name}”。")
     row.active = False
     row.save(update_fields=["active"])
-    audit_log(
+    record(
         actor=actor,
         action="community_item.drop",
         obj=row,
@@ -356,7 +356,7 @@ def window_create(*, actor: Actor, community: Region, name: str) -> Window:
             )
     except IntegrityError:
         raise Conflict(f"本社区已有“{name}”。", field="name") from None
-    audit_log(
+    record(
         actor=actor, action="window.create", obj=window, region=community, changes={"name": name}
     )
     return window
@@ -371,7 +371,7 @@ def window_set_active(*, actor: Actor, window: Window, active: bool) -> Window:
         raise Conflict("窗口已是该状态。")
     window.active = active
     window.save(update_fields=["active"])
-    audit_log(
+    record(
         actor=actor,
         action="window.update",
         obj=window,
@@ -405,7 +405,7 @@ def window_duty_set(
         if duty is None:
             raise Conflict("该窗口当日没有排班。", field="worker")
         duty.delete()
-        audit_log(
+        record(
             actor=actor,
             action="window.duty_set",
             obj=window,
@@ -437,7 +437,7 @@ def window_duty_set(
     else:
         duty.worker = worker
         duty.save(update_fields=["worker"])
-    audit_log(
+    record(
         actor=actor,
         action="window.duty_set",
         obj=window,
@@ -507,7 +507,7 @@ def qualification_grant(
         basis=basis,
         granted_by=actor.user if actor.is_authenticated else None,
     )
-    audit_log(
+    record(
         actor=actor,
         action="qualification.grant",
         obj=qualification,
@@ -537,7 +537,7 @@ def qualification_revoke(*, actor: Actor, qualification: Qualification) -> Quali
     qualification.revoked_at = timezone.now()
     qualification.revoked_by = actor.user if actor.is_authenticated else None
     qualification.save(update_fields=["revoked_at", "revoked_by"])
-    audit_log(
+    record(
         actor=actor,
         action="qualification.revoke",
         obj=qualification,

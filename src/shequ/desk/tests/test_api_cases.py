@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shequ.core.api_auth import token_issue
 from shequ.core.models import AuditRecord, IdempotencyKey, TimelineEvent
-from shequ.desk.cases.services import case_act, review_submit
+from shequ.desk.cases.services import case_complete, case_start, review_submit
 from shequ.desk.models import Case, CaseState, Notice, Visit
 from shequ.desk.tests.conftest import ALL_MATERIALS, ID_NUMBER, PHONE
 from shequ.desk.tests.helpers import adopt, make_item
@@ -301,13 +301,8 @@ def test_actions_move_the_case_and_refuse_what_does_not_fit(client, desk, clock)
 def test_rectifications_list_the_bad_reviews(client, desk, clock):
     client.force_login(desk.worker)
     out = create(client, desk).json()["case"]
-    case_act(actor=desk.worker_actor, case_id=out["id"], action="start")
-    case_act(
-        actor=desk.worker_actor,
-        case_id=out["id"],
-        action="complete",
-        data={"outcome": "approved"},
-    )
+    case_start(actor=desk.worker_actor, case_id=out["id"])
+    case_complete(actor=desk.worker_actor, case_id=out["id"], outcome="approved")
     review_submit(
         receipt_no=out["receipt_no"], phone_tail="1234", rating=2, comment="等太久", ip=None
     )

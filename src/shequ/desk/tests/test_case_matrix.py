@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
-from shequ.desk.cases.services import case_act, case_intake, review_submit
+from shequ.desk.cases.services import case_complete, case_intake, review_submit
 from shequ.desk.models import Case, Notice, Rectification, RectificationState
 from shequ.desk.tests.conftest import ALL_MATERIALS, PHONE, applicant
 
@@ -67,9 +67,7 @@ def objects(desk, clock):
         provided=ALL_MATERIALS,
         window=desk.window,
     ).case
-    case_act(
-        actor=desk.worker_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
     review_submit(
         receipt_no=case.receipt_no, phone_tail=PHONE[-4:], rating=1, comment="等太久", ip="10.0.0.3"
     )

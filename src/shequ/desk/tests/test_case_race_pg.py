@@ -11,7 +11,7 @@ from django.db import connection
 
 from shequ.core.errors import Conflict
 from shequ.core.models import AuditRecord, TimelineEvent
-from shequ.desk.cases.services import CASE_FLOW, case_act, case_intake
+from shequ.desk.cases.services import CASE_FLOW, case_complete, case_intake, case_start
 from shequ.desk.models import Case, CaseStat, CaseState, Outcome
 from shequ.desk.tests.conftest import ALL_MATERIALS, applicant
 
@@ -46,7 +46,7 @@ def test_two_workers_complete_one_case_at_once_one_wins(desk):
         window=desk.window,
     ).case
     assert case is not None
-    case_act(actor=desk.worker_actor, case_id=case.pk, action="start")
+    case_start(actor=desk.worker_actor, case_id=case.pk)
     complete = CASE_FLOW.get("complete")
     complete.guards.append(_hold)  # type: ignore[attr-defined]
     LOCKED.clear()
@@ -55,12 +55,8 @@ def test_two_workers_complete_one_case_at_once_one_wins(desk):
 
     def finish(name: str, actor, hold: bool) -> None:
         try:
-            case_act(
-                actor=actor,
-                case_id=case.pk,
-                action="complete",
-                note=name,
-                data={"outcome": Outcome.APPROVED, "hold": hold},
+            case_complete(
+                actor=actor, case_id=case.pk, note=name, outcome=Outcome.APPROVED, hold=hold
             )
             outcomes[name] = "ok"
         except Conflict as error:

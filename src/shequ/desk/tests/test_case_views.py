@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shequ.core.models import AuditRecord
-from shequ.desk.cases.services import case_act, case_intake, review_submit
+from shequ.desk.cases.services import case_complete, case_intake, case_start, review_submit
 from shequ.desk.models import Case, CaseState, Notice, Visit
 from shequ.desk.tests.conftest import ALL_MATERIALS, ID_NUMBER, PHONE, applicant
 from shequ.residents.tests.helpers import id_number, resident
@@ -249,9 +249,7 @@ def test_action_forms_start_suspend_resume_complete(client, desk, clock):
 def test_a_stale_second_complete_gets_the_conflict_message(client, desk, clock):
     # given two workers looked at the same open case; the secretary completes it first
     case = intake(desk)
-    case_act(
-        actor=desk.secretary_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case_complete(actor=desk.secretary_actor, case_id=case.pk, outcome="approved")
     client.force_login(desk.worker)
 
     # when the worker's page (stale) posts complete
@@ -309,7 +307,7 @@ def test_case_list_filters_from_the_query_string(client, desk, clock):
     october = intake(desk)
     clock.set("2026-11-02")
     started = intake(desk)
-    case_act(actor=desk.worker_actor, case_id=started.pk, action="start")
+    case_start(actor=desk.worker_actor, case_id=started.pk)
     client.force_login(desk.worker)
     url = reverse("services:case_list")
 
@@ -345,9 +343,7 @@ def test_my_cases_and_submitted_pages(client, desk, clock):
 def test_rectification_pages_rectify_then_follow_up(client, people, desk, clock):
     # given a completed case rated 非常不满意 (which opens a rectification)
     case = intake(desk)
-    case_act(
-        actor=desk.worker_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
     rect = review_submit(
         receipt_no=case.receipt_no, phone_tail=PHONE[-4:], rating=1, comment="等太久", ip=None
     ).rectification

@@ -11,9 +11,16 @@ from shequ.core.models import AuditRecord, TimelineEvent
 from shequ.core.scope import Actor
 from shequ.desk.cases.services import (
     TooManyAttempts,
-    case_act,
+    case_complete,
+    case_deliver,
     case_intake,
     case_lookup,
+    case_request_supplement,
+    case_resume,
+    case_start,
+    case_supply,
+    case_suspend,
+    case_withdraw,
     rectification_act,
     review_submit,
 )
@@ -59,16 +66,11 @@ def test_accept_before_national_day_with_a_pause(desk, clock):
     assert not case.due_uncertain
 
     clock.set("2026-10-08")
-    case_act(actor=desk.worker_actor, case_id=case.pk, action="start")
+    case_start(actor=desk.worker_actor, case_id=case.pk)
     clock.set("2026-10-09")
-    case_act(
-        actor=desk.worker_actor,
-        case_id=case.pk,
-        action="suspend",
-        data={"reason": "等待区民政局核对户籍"},
-    )
+    case_suspend(actor=desk.worker_actor, case_id=case.pk, reason="等待区民政局核对户籍")
     clock.set("2026-10-13")  # 10-10, 10-12, 10-13: three working days stood still
-    case = case_act(actor=desk.worker_actor, case_id=case.pk, action="resume")
+    case = case_resume(actor=desk.worker_actor, case_id=case.pk)
     assert case.paused_days == 3
     assert case.due_date == dt.date(2026, 10, 16)
     assert case.warn70_on == dt.date(2026, 10, 15)
@@ -76,9 +78,7 @@ def test_accept_before_national_day_with_a_pause(desk, clock):
     assert not case.overdue
 
     clock.set("2026-10-19")  # one working day late
-    case = case_act(
-        actor=desk.worker_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case = case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
     assert case.overdue is True
     assert case.completed_on == dt.date(2026, 10, 19)
     # Frozen: editing the holiday table afterwards does not rewrite it.
@@ -116,28 +116,11 @@ def test_tolerated_missing_material_accepts_with_a_date(desk, clock):
     assert not case.materials_complete
     # Approval waits for the tolerated material; refusal does not.
     with pytest.raises(ValidationError, match="容缺材料尚未补齐"):
-        case_act(
-            actor=desk.worker_actor,
-            case_id=case.pk,
-            action="complete",
-            data={"outcome": "approved"},
-        )
-    case_act(
-        actor=desk.worker_actor,
-        case_id=case.pk,
-        action="request_supplement",
-        data={"reason": "请补交照片"},
-    )
-    case = case_act(
-        actor=desk.worker_actor,
-        case_id=case.pk,
-        action="supply",
-        data={"supplied": ["近期一寸免冠照片"]},
-    )
+        case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
+    case_request_supplement(actor=desk.worker_actor, case_id=case.pk, reason="请补交照片")
+    case = case_supply(actor=desk.worker_actor, case_id=case.pk, supplied=["近期一寸免冠照片"])
     assert case.materials_complete
-    case = case_act(
-        actor=desk.worker_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case = case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
     assert case.status == CaseState.COMPLETED
 
 
@@ -204,31 +187,23 @@ def test_worker_of_another_community_cannot_accept_or_act(desk, people, clock):
             window=desk.window,
         )
     with pytest.raises(PermissionDenied):
-        case_act(actor=other, case_id=case.pk, action="start")
+        case_start(actor=other, case_id=case.pk)
     with pytest.raises(PermissionDenied):
         intake(desk, window=desk.other_window, community=desk.other_community)
 
 
 def test_second_completion_is_refused_with_a_clear_message(desk, clock):
     case = intake(desk).case
-    case_act(
-        actor=desk.worker_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
     with pytest.raises(Conflict, match="已办结"):
-        case_act(
-            actor=desk.secretary_actor,
-            case_id=case.pk,
-            action="complete",
-            data={"outcome": "refused", "reason": "材料不实"},
+        case_complete(
+            actor=desk.secretary_actor, case_id=case.pk, outcome="refused", reason="材料不实"
         )
 
 
 def _complete(desk, case, clock, **data):
-    return case_act(
-        actor=desk.worker_actor,
-        case_id=case.pk,
-        action="complete",
-        data={"outcome": "approved"} | data,
+    return case_complete(
+        actor=desk.worker_actor, case_id=case.pk, **({"outcome": "approved"} | data)
     )
 
 
@@ -293,25 +268,20 @@ def test_one_trip_rate_and_satisfaction_on_a_known_set(desk, clock):
     cases = [intake(desk, applicant=applicant(phone=f"1384000{i:04d}")).case for i in range(6)]
     a, b, c, d, e, f = cases
     _complete(desk, a, clock)
-    case_act(
+    case_request_supplement(actor=desk.worker_actor, case_id=b.pk, reason="补充说明")
+    case_supply(
         actor=desk.worker_actor,
         case_id=b.pk,
-        action="request_supplement",
-        data={"reason": "补充说明"},
-    )
-    case_act(
-        actor=desk.worker_actor,
-        case_id=b.pk,
-        action="supply",
-        data={"supplied": [], "in_person": True},
+        supplied=[],
+        in_person=True,
         visit_reason="到窗口补交说明",
     )
     _complete(desk, b, clock)
     _complete(desk, c, clock)
-    case_act(actor=desk.worker_actor, case_id=c.pk, action="deliver", data={"method": "window"})
+    case_deliver(actor=desk.worker_actor, case_id=c.pk, method="window")
     _complete(desk, d, clock)
-    case_act(actor=desk.worker_actor, case_id=d.pk, action="deliver", data={"method": "mail"})
-    case_act(actor=desk.worker_actor, case_id=f.pk, action="withdraw", data={"reason": "不再申请"})
+    case_deliver(actor=desk.worker_actor, case_id=d.pk, method="mail")
+    case_withdraw(actor=desk.worker_actor, case_id=f.pk, reason="不再申请")
     for case, level in ((a, 5), (b, 4), (d, 1)):
         review_submit(
             receipt_no=case.receipt_no,

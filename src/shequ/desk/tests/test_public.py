@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shequ.core.models import AuditRecord
-from shequ.desk.cases.services import case_act, case_intake
+from shequ.desk.cases.services import case_complete, case_intake, case_start
 from shequ.desk.models import (
     Case,
     CaseState,
@@ -42,10 +42,8 @@ def intake(desk, **kw):
 
 def completed(desk) -> Case:
     case = intake(desk).case
-    case_act(actor=desk.worker_actor, case_id=case.pk, action="start")
-    return case_act(
-        actor=desk.worker_actor, case_id=case.pk, action="complete", data={"outcome": "approved"}
-    )
+    case_start(actor=desk.worker_actor, case_id=case.pk)
+    return case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
 
 
 def look_up(client, number: str, tail: str = TAIL):

@@ -22,7 +22,13 @@ from shequ.core.models import User
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
 from shequ.core.tests.factories import UserFactory, grant
-from shequ.desk.cases.services import case_act, case_intake, case_receive_online, review_submit
+from shequ.desk.cases.services import (
+    case_complete,
+    case_intake,
+    case_receive_online,
+    case_start,
+    review_submit,
+)
 from shequ.desk.catalog.services import (
     community_item_adopt,
     item_create,
@@ -224,7 +230,7 @@ def test_case_list_page_query_count_does_not_grow(
             by = people.other_worker if i % 2 else None
             case = _intake(desk, by=by)
             if i % 4 < 2:
-                case_act(actor=Actor.for_user(by or desk.worker), case_id=case.pk, action="start")
+                case_start(actor=Actor.for_user(by or desk.worker), case_id=case.pk)
 
     client.force_login(people.street_officer)
     _flat(client, reverse("services:case_list"), fill, _cases_shown, django_assert_num_queries)
@@ -235,7 +241,7 @@ def test_my_cases_page_query_count_does_not_grow(client, desk, clock, django_ass
         for i in range(n):
             case = _intake(desk)
             if i % 2:
-                case_act(actor=desk.worker_actor, case_id=case.pk, action="start")
+                case_start(actor=desk.worker_actor, case_id=case.pk)
 
     client.force_login(desk.worker)
     _flat(client, reverse("services:my_cases"), fill, _cases_shown, django_assert_num_queries)
@@ -274,13 +280,8 @@ def _bad_reviews(desk) -> Callable[[int], None]:
     def fill(n: int) -> None:
         for _ in range(n):
             case = _intake(desk)
-            case_act(actor=desk.worker_actor, case_id=case.pk, action="start")
-            case_act(
-                actor=desk.worker_actor,
-                case_id=case.pk,
-                action="complete",
-                data={"outcome": "approved"},
-            )
+            case_start(actor=desk.worker_actor, case_id=case.pk)
+            case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
             review_submit(
                 receipt_no=case.receipt_no,
                 phone_tail=PHONE[-4:],

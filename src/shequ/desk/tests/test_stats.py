@@ -18,7 +18,15 @@ from shequ.core.scope import Actor
 from shequ.core.tests.factories import user_with
 from shequ.desk.cases import selectors as case_selectors
 from shequ.desk.cases.forms import CaseFilterForm
-from shequ.desk.cases.services import case_act, case_apply_online, case_intake, review_submit
+from shequ.desk.cases.services import (
+    case_apply_online,
+    case_complete,
+    case_deliver,
+    case_intake,
+    case_start,
+    case_withdraw,
+    review_submit,
+)
 from shequ.desk.catalog import selectors
 from shequ.desk.models import Case, CaseStat, Channel
 from shequ.desk.stats.selectors import COUNTERS, case_figures
@@ -51,8 +59,8 @@ def _intake(desk, actor, *, phone="13840001234", window=True, channel=Channel.WI
 
 
 def _complete(actor, case):
-    case_act(actor=actor, case_id=case.pk, action="start")
-    return case_act(actor=actor, case_id=case.pk, action="complete", data={"outcome": "approved"})
+    case_start(actor=actor, case_id=case.pk)
+    return case_complete(actor=actor, case_id=case.pk, outcome="approved")
 
 
 @pytest.fixture
@@ -66,15 +74,11 @@ def data(desk, tree, people, clock) -> Data:
     c = _intake(desk, s, phone="13840000003")
     clock.set("2026-10-13")
     _complete(w, a)  # on time, one trip
-    case_act(actor=s, case_id=c.pk, action="withdraw", data={"reason": "申请人撤回"})
+    case_withdraw(actor=s, case_id=c.pk, reason="申请人撤回")
     clock.set("2026-10-26")
     _complete(w, b)  # overdue
-    case_act(
-        actor=w,
-        case_id=b.pk,
-        action="deliver",
-        data={"method": "window"},
-        window=desk.window,
+    case_deliver(
+        actor=w, case_id=b.pk, method="window", window=desk.window
     )  # a second trip to pick the result up
     review_submit(receipt_no=a.receipt_no, phone_tail="0001", rating=5, comment="", ip=None)
     review_submit(receipt_no=b.receipt_no, phone_tail="0002", rating=2, comment="太慢", ip=None)

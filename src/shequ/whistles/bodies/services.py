@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.history import record
 from shequ.core.models import Grant, User
 from shequ.core.permissions import SEPARATED_ADMIN_ROLES, Role
 from shequ.core.pii import mask_name
@@ -64,7 +64,7 @@ def department_create(
             department = Department.objects.create(district=district, **fields)
     except IntegrityError:
         raise Conflict(f"本区已有“{fields['name']}”。", field="name") from None
-    audit_log(
+    record(
         actor=actor,
         action="department.create",
         obj=department,
@@ -117,7 +117,7 @@ def department_update(
     department.save(update_fields=list(fields))
     after = {**{k: fields[k] for k in ("name", "kind", "head_name", "active")}}
     after["phone"] = _masked(phone_clean)
-    audit_log(
+    record(
         actor=actor,
         action="department.update",
         obj=department,
@@ -164,7 +164,7 @@ def unit_create(
             unit = Unit.objects.create(district=district, **fields)
     except IntegrityError:
         raise Conflict(f"本区已有“{fields['name']}”。", field="name") from None
-    audit_log(
+    record(
         actor=actor,
         action="unit.create",
         obj=unit,
@@ -201,7 +201,7 @@ def unit_update(
     changes = {k: [before[k], v] for k, v in fields.items() if before[k] != v}
     if "contact" in changes:
         changes["contact"] = [mask_name(str(before["contact"])), mask_name(fields["contact"])]
-    audit_log(actor=actor, action="unit.update", obj=unit, region=district, changes=changes)
+    record(actor=actor, action="unit.update", obj=unit, region=district, changes=changes)
     return unit
 
 
@@ -240,7 +240,7 @@ def liaison_grant(
     liaison = Liaison.objects.create(
         user=user, district=district, department=department, unit=unit, created_by=_user(actor)
     )
-    audit_log(
+    record(
         actor=actor,
         action="liaison.grant",
         obj=liaison,
@@ -269,7 +269,7 @@ def liaison_revoke(*, actor: Actor, liaison: Liaison) -> None:
     if liaison.district_id != district.pk:
         raise NotFound("没有找到该联络员。")
     role = Role.DEPARTMENT_LIAISON if liaison.department_id else Role.UNIT_LIAISON
-    audit_log(
+    record(
         actor=actor,
         action="liaison.revoke",
         obj=liaison,

@@ -2,17 +2,16 @@
 ``Idempotency-Key``), through the same selectors and services as the pages.
 Contacts leave masked; liaisons see only their own bodies' agreements."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from shequ.core.api_auth import require
+from shequ.core.api_pages import Pages, mapped
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
@@ -77,14 +76,6 @@ class AgreementDetailOut(AgreementOut):
     ratings: list[RatingOut]
 
 
-class AgreementPage(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    items: list[AgreementOut]
-
-
 class AgreementListFilters(Schema):
     q: str = Field("", description="结对方名称包含")
     community_id: int | None = None
@@ -92,7 +83,6 @@ class AgreementListFilters(Schema):
     partner_kind: str = Field("", description="unit / department")
     status: str = Field("", description="active / ended")
     paper_only: bool | None = None
-    page: int = Field(1, ge=1)
 
 
 class ActionIn(Schema):
@@ -172,7 +162,8 @@ def _detail(request: HttpRequest, agreement_id: int) -> AgreementDetailOut:
     )
 
 
-@router.get("/agreements", response=AgreementPage, summary="结对共建协议列表")
+@router.get("/agreements", response=list[AgreementOut], summary="结对共建协议列表")
+@paginate(Pages)
 def agreement_list(request: HttpRequest, filters: Query[AgreementListFilters]):
     actor = require(request, "pairing.view")
     if filters.status and filters.status not in AgreementState.values:
@@ -190,18 +181,7 @@ def agreement_list(request: HttpRequest, filters: Query[AgreementListFilters]):
             paper_only=filters.paper_only,
         ),
     )
-    total = rows.count()
-    size = settings.SHEQU_PAGE_SIZE
-    pages = max(1, -(-total // size))
-    page = min(filters.page, pages)
-    start = (page - 1) * size
-    return AgreementPage(
-        count=total,
-        page=page,
-        pages=pages,
-        page_size=size,
-        items=[AgreementOut(**_out(a, a.action_count)) for a in rows[start : start + size]],
-    )
+    return mapped(rows, lambda a: AgreementOut(**_out(a, a.action_count)))
 
 
 @router.get(

@@ -10,8 +10,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, ValidationError
+from shequ.core.history import Event, record
 from shequ.core.models import Region
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
@@ -25,7 +25,6 @@ from shequ.whistles.checks import (
     MAX_PEOPLE,
     _choice,
     _decimal,
-    _event,
     _int,
     _masked,
     _user,
@@ -107,11 +106,11 @@ def agreement_create(
         created_by=_user(actor),
         **phone_columns(phone, prefix="contact_phone"),
     )
-    _event(agreement, actor, action="create", label="签订协议")
-    audit_log(
+    record(
         actor=actor,
         action="pairing.create",
         obj=agreement,
+        event=Event("create", "签订协议"),
         region=community,
         changes={
             "partner": partner.name,
@@ -215,11 +214,11 @@ def commitment_add(
         created_by=_user(actor),
     )
     data = {"kind": kind, "quantity": str(amount), "unit": unit_text, "description": description}
-    _event(agreement, actor, action="commitment_add", label="增加承诺", data=data)
-    audit_log(
+    record(
         actor=actor,
         action="pairing.commitment_add",
         obj=agreement,
+        event=Event("commitment_add", "增加承诺", data=data),
         region=agreement.community,
         changes=data | {"commitment": commitment.pk},
     )
@@ -323,11 +322,11 @@ def action_log(
         "member_name": mask_name(member),
         "paper_only_cleared": cleared,
     }
-    _event(agreement, actor, action="action_log", label="登记共建活动", note=what, data=data)
-    audit_log(
+    record(
         actor=actor,
         action="pairing.action_log",
         obj=agreement,
+        event=Event("action_log", "登记共建活动", note=what, data=data),
         region=agreement.community,
         changes=data,
     )
@@ -370,11 +369,11 @@ def quarter_rate(
     except IntegrityError:
         raise Conflict(f"{quarter}已评价过，每季度只能评价一次。", field="quarter") from None
     data = {"quarter": quarter, "score": QuarterScore(score_value).label, "comment": comment}
-    _event(agreement, actor, action="rate", label="季度评价", note=comment, data=data)
-    audit_log(
+    record(
         actor=actor,
         action="pairing.rate",
         obj=agreement,
+        event=Event("rate", "季度评价", note=comment, data=data),
         region=agreement.community,
         changes=data,
     )
@@ -422,17 +421,11 @@ def _flag_record(
 ) -> None:
     data = {"paper_only_since": since.isoformat() if since else None, "flagged": flagged}
     label = "标记为仅面上（上一季度无共建活动）" if flagged else "解除仅面上标记"
-    _event(
-        agreement,
-        actor,
-        action="paper_only" if flagged else "paper_only_clear",
-        label=label,
-        data=data,
-    )
-    audit_log(
+    record(
         actor=actor,
         action="pairing.paper_only" if flagged else "pairing.paper_only_clear",
         obj=agreement,
+        event=Event("paper_only" if flagged else "paper_only_clear", label, data=data),
         region=agreement.community,
         changes=data,
     )

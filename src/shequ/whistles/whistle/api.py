@@ -2,16 +2,16 @@
 actions, through the same selectors and services as the pages. Mounted under
 ``/api/whistles/whistles/`` by ``whistles.api``."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import TypeVar
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from shequ.core.api_auth import audited, require
+from shequ.core.api_pages import Pages, mapped
 from shequ.core.errors import NotFound, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel
@@ -54,18 +54,11 @@ class WhistleDetailOut(WhistleOut):
     actions: list[str] = Field(description="当前账号可执行的操作")
 
 
-class WhistlePage(Schema):
-    count: int
-    items: list[WhistleOut]
-
-
 class ListFilters(Schema):
     status: str = ""
     department_id: int | None = None
     month: str = Field("", description="2026-03")
     figure: str = Field("", description="考评指标下钻：reported_on_time / resolved / ...")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class RaiseIn(Schema):
@@ -131,7 +124,8 @@ def _detail(request: HttpRequest, whistle_id: int) -> dict:
     }
 
 
-@router.get("/", response=WhistlePage, summary="吹哨事项列表（按权限范围）")
+@router.get("/", response=list[WhistleOut], summary="吹哨事项列表（按权限范围）")
+@paginate(Pages)
 def whistle_list(request: HttpRequest, filters: Query[ListFilters]):
     actor = require(request, "whistle.view")
     rows = selectors.whistle_list(
@@ -141,8 +135,7 @@ def whistle_list(request: HttpRequest, filters: Query[ListFilters]):
         month=filters.month,
         figure=filters.figure,
     )
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "items": [_out(w) for w in page]}
+    return mapped(rows, _out)
 
 
 @router.get("/{int:whistle_id}", response=WhistleDetailOut, summary="吹哨事项详情")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import DomainError, ValidationError
-from shequ.core.http import error_page, refusal, refuse, requires
+from shequ.core.http import error_page, refusal, requires
 from shequ.core.workflow import timeline_for
 from shequ.whistles.bodies import selectors as body_selectors
 from shequ.whistles.models import WhistleEvaluation, WhistleState, WhistleUrgency
@@ -113,16 +113,15 @@ _FIELDS = {
 @requires("whistle.view")
 def whistle_act(request: HttpRequest, whistle_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
-    try:
+    with refusal(request, action=f"whistle.{action or 'act'}", flash=True) as refused:
         if action not in ACTIONS:
             raise ValidationError("请选择要执行的操作。", field="action")
         data = {name: request.POST.get(name, "") for name in _FIELDS[action]}
         done = ACTIONS[action](actor=request.actor, whistle_id=whistle_id, **data)  # type: ignore[operator]
-    except DomainError as error:
-        status = refuse(request, error, action=f"whistle.{action or 'act'}", flash=True)
-        if error.status in (403, 404):
-            return error_page(request, error)
-        return _detail(request, whistle_id, status=status)
+    if refused.error is not None:
+        if refused.status in (403, 404):
+            return error_page(request, refused.error)
+        return _detail(request, whistle_id, status=refused.status)
     messages.success(request, f"{WHISTLE_FLOW.get(action).label}：已完成。")
     return redirect("whistles:whistle", whistle_id=done.pk)
 
@@ -131,11 +130,10 @@ def whistle_act(request: HttpRequest, whistle_id: int) -> HttpResponse:
 @requires("whistle.view")
 def notice_read(request: HttpRequest, notice_id: int) -> HttpResponse:
     """A department liaison marks a 督办通知 read."""
-    try:
+    with refusal(request, action="whistle.notice_read", flash=True) as refused:
         escalation_notice_read(actor=request.actor, notice_id=notice_id)
-    except DomainError as error:
-        refuse(request, error, action="whistle.notice_read", flash=True)
-        return error_page(request, error)
+    if refused.error is not None:
+        return error_page(request, refused.error)
     messages.success(request, "督办通知已标记为已读。")
     return redirect("whistles:list")
 

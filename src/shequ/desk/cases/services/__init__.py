@@ -5,11 +5,27 @@ Every function is one transaction: the case row, its timeline event, its
 audit record and its statistics row change together or not at all.
 
 A package: ``inputs`` (checks), ``records`` (timeline, audit, rollup,
-schedule), ``intake``, ``flow`` (the workflow and ``case_act``) and ``reviews``
+schedule), ``intake``, ``flow`` (the workflow and one service per transition) and ``reviews``
 (lookup, 好差评, rectification). Import from ``shequ.desk.cases.services``.
 """
 
-from shequ.desk.cases.services.flow import CASE_FLOW, DELIVERY_METHODS, case_act
+from shequ.desk.cases.services.flow import (
+    CASE_ACTIONS,
+    CASE_FLOW,
+    DELIVERY_METHODS,
+    CaseAction,
+    case_accept,
+    case_complete,
+    case_decline,
+    case_deliver,
+    case_forward,
+    case_request_supplement,
+    case_resume,
+    case_start,
+    case_supply,
+    case_suspend,
+    case_withdraw,
+)
 from shequ.desk.cases.services.inputs import (
     Applicant,
     applicant_columns,
@@ -50,7 +66,19 @@ __all__ = [
     "SUPPLEMENT_MAX_DAYS",
     "TooManyAttempts",
     "applicant_columns",
-    "case_act",
+    "CASE_ACTIONS",
+    "CaseAction",
+    "case_accept",
+    "case_complete",
+    "case_decline",
+    "case_deliver",
+    "case_forward",
+    "case_request_supplement",
+    "case_resume",
+    "case_start",
+    "case_supply",
+    "case_suspend",
+    "case_withdraw",
     "case_apply_online",
     "case_intake",
     "case_lookup",

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.history import Event, record
 from shequ.core.models import Region, RegionLevel, User
 from shequ.core.numbering import receipt_next
 from shequ.core.pii import mask_name
@@ -28,7 +28,7 @@ from shequ.desk.cases.services.inputs import (
     checklist,
     clean_form_data,
 )
-from shequ.desk.cases.services.records import _audit_case, _event, _set_schedule, case_stats_bump
+from shequ.desk.cases.services.records import _set_schedule, case_record, case_stats_bump
 from shequ.desk.models import (
     Case,
     CaseState,
@@ -143,7 +143,7 @@ def case_intake(
                 at=now,
                 purpose=VisitPurpose.NOTICE,
             )
-        audit_log(
+        record(
             actor=actor,
             action="notice.issue",
             obj=notice,
@@ -221,21 +221,23 @@ def case_intake(
             reason=f"补齐一次性告知单 {notice.number} 所列材料" if notice is not None else "",
         )
     label = "容缺受理" if missing_other else "受理"
-    _event(
-        case,
-        actor,
-        action="accept",
-        label=label,
-        from_state="",
-        note=note,
-        data={"missing": missing_other, "supplement_by": supplement_by, "notice": notice.number}
-        if notice is not None
-        else {"missing": missing_other, "supplement_by": supplement_by},
-    )
-    _audit_case(
+    case_record(
         actor,
         "case.accept",
         case,
+        event=Event(
+            "accept",
+            label,
+            from_state="",
+            note=note,
+            data={
+                "missing": missing_other,
+                "supplement_by": supplement_by,
+                "notice": notice.number,
+            }
+            if notice is not None
+            else {"missing": missing_other, "supplement_by": supplement_by},
+        ),
         channel=channel,
         missing=missing_other,
         due_date=case.due_date,
@@ -319,8 +321,13 @@ def case_apply_online(
         resident=resident,
         created_by=user,
     )
-    _event(case, actor, action="apply", label="网上申请", from_state="", note=case.note)
-    _audit_case(actor, "case.apply", case, channel=Channel.ONLINE)
+    case_record(
+        actor,
+        "case.apply",
+        case,
+        event=Event("apply", "网上申请", from_state="", note=case.note),
+        channel=Channel.ONLINE,
+    )
     return case
 
 
@@ -352,8 +359,14 @@ def case_receive_online(
         provided=provided,
         form_data=form_data,
     )
-    _event(case, actor, action="apply", label=f"网上申请（{source[:40]}）", from_state="")
-    _audit_case(actor, "case.apply", case, channel=Channel.ONLINE, source=source[:64])
+    case_record(
+        actor,
+        "case.apply",
+        case,
+        event=Event("apply", f"网上申请（{source[:40]}）", from_state=""),
+        channel=Channel.ONLINE,
+        source=source[:64],
+    )
     return case
 
 

@@ -1,5 +1,6 @@
 """What every case write leaves behind in the same transaction: the timeline
-event, the audit record, the statistics row, the deadline schedule.
+event and the audit record (``case_record``, through ``core.history``), the
+statistics row, the deadline schedule.
 """
 
 from __future__ import annotations
@@ -9,39 +10,16 @@ from typing import Any
 
 from django.db import connection
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import ValidationError
+from shequ.core.history import Event, json_safe, record
 from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
-from shequ.core.workflow import json_safe, timeline_record
 from shequ.desk.cases import deadlines
 from shequ.desk.models import (
     Case,
     CaseStat,
 )
 from shequ.desk.stats.selectors import COUNTERS
-
-
-def _event(
-    case: Case,
-    actor: Actor,
-    *,
-    action: str,
-    label: str,
-    from_state: str,
-    note: str = "",
-    data: dict | None = None,
-) -> None:
-    timeline_record(
-        case,
-        actor,
-        action=action,
-        label=label,
-        from_state=from_state,
-        to_state=case.status,
-        note=note,
-        data=data,
-    )
 
 
 def _month(day: dt.date) -> dt.date:
@@ -83,12 +61,17 @@ def case_stats_bump(case: Case, **deltas: int) -> None:
         )
 
 
-def _audit_case(actor: Actor, action: str, case: Case, **changes: Any) -> None:
-    audit_log(
+def case_record(
+    actor: Actor, action: str, case: Case, *, event: Event | None = None, **changes: Any
+) -> None:
+    """The audit record of ``action`` on ``case`` (receipt number, item and
+    masked applicant first) and, with ``event``, its timeline line."""
+    record(
         actor=actor,
         action=action,
         obj=case,
         region=case.community,
+        event=event,
         changes=json_safe(
             {
                 "receipt_no": case.receipt_no,

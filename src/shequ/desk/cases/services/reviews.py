@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.core import throttle
-from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.history import Event, record
 from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workdays import add_workdays
 from shequ.core.workflow import Transition, Workflow, by_region, transition
-from shequ.desk.cases.services.records import _event, case_stats_bump
+from shequ.desk.cases.services.records import case_stats_bump
 from shequ.desk.models import (
     DONE_STATES,
     Case,
@@ -79,7 +79,7 @@ def case_lookup(*, receipt_no: str, phone_tail: str, ip: str | None) -> Case | N
         )
     if found is None or not hmac.compare_digest(found.phone_tail, phone_tail):
         with transaction.atomic():
-            audit_log(
+            record(
                 actor=Actor.anonymous(ip),
                 action="case.lookup",
                 success=False,
@@ -105,7 +105,7 @@ def _rectification_open(review: Review, actor: Actor) -> Rectification:
         opened_at=review.at,
         due_date=due,
     )
-    audit_log(
+    record(
         actor=actor,
         action="rectification.open",
         obj=rect,
@@ -162,18 +162,12 @@ def _review_write(found: Case | Notice, *, rating: Any, comment: str, ip: str | 
         comment=comment,
         at=timezone.now(),
     )
-    _event(
-        case,
-        actor,
-        action="review",
-        label=f"评价：{Rating(level).label}",
-        from_state=case.status,
-        note=comment,
-    )
-    audit_log(
+    record(
         actor=actor,
         action="review.submit",
         obj=review,
+        event=Event("review", f"评价：{Rating(level).label}", note=comment),
+        timeline=case,
         region=case.community,
         changes={"receipt_no": case.receipt_no, "rating": level},
     )

@@ -19,12 +19,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
 from shequ.core.errors import NotFound
+from shequ.core.history import Event, record
 from shequ.core.scope import Actor
 from shequ.whistles.models import EscalationNotice, NoticeKind, Whistle, WhistleState
 from shequ.whistles.scope import is_liaison, liaison_bodies
-from shequ.whistles.whistle.services.flow import OPEN_STATES, _event
+from shequ.whistles.whistle.services.flow import OPEN_STATES
 
 LEVEL_LABELS = {1: "街道督办", 2: "区级督办"}
 
@@ -86,13 +86,16 @@ def _escalate(whistle: Whistle, actor: Actor, *, level: int, kind: str, now: dt.
         },
     )
     notice_to = f"{department.name}负责人{department.head_name}".strip() if department else "区级"
-    _event(whistle, actor, action="escalate", label=label, from_state=whistle.status,
-           note=NoticeKind(kind).label,
-           data={"level": level, "notice_to": notice_to, "notice": notice.pk})  # fmt: skip
-    audit_log(
+    record(
         actor=actor,
         action="whistle.escalate",
         obj=whistle,
+        event=Event(
+            "escalate",
+            label,
+            note=NoticeKind(kind).label,
+            data={"level": level, "notice_to": notice_to, "notice": notice.pk},
+        ),
         region=whistle.community,
         changes={"escalation": [before, level], "notice": notice.pk, "kind": kind},
         message=f"{NoticeKind(kind).label}，{label}",
@@ -159,7 +162,7 @@ def escalation_notice_read(*, actor: Actor, notice_id: int) -> EscalationNotice:
         notice.read_at = timezone.now()
         notice.read_by = actor.require_user()
         notice.save(update_fields=["read_at", "read_by"])
-        audit_log(
+        record(
             actor=actor,
             action="whistle.notice_read",
             obj=notice,

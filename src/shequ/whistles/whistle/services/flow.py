@@ -18,15 +18,15 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 
-from shequ.core.audit import audit_log
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from shequ.core.history import Event, json_safe, record
 from shequ.core.models import Region, RegionLevel
 from shequ.core.numbering import receipt_next
 from shequ.core.scope import Actor
 from shequ.core.text import clean_text
 from shequ.core.workdays import add_workdays
-from shequ.core.workflow import Transition, Workflow, json_safe, timeline_record, transition
+from shequ.core.workflow import Transition, Workflow, transition
 from shequ.whistles.models import (
     Department,
     Whistle,
@@ -305,20 +305,6 @@ WHISTLE_FLOW = Workflow(
 # -- raising -----------------------------------------------------------------------------------
 
 
-def _event(whistle: Whistle, actor: Actor, *, action: str, label: str, from_state: str,
-           note: str = "", data: dict | None = None) -> None:  # fmt: skip
-    timeline_record(
-        whistle,
-        actor,
-        action=action,
-        label=label,
-        from_state=from_state,
-        to_state=whistle.status,
-        note=note,
-        data=data,
-    )
-
-
 def _int_ids(raw: Any, *, field: str, label: str) -> list[int]:
     if raw in (None, ""):
         return []
@@ -413,18 +399,11 @@ def whistle_raise(
         resolve_due=resolve_due,
     )
     whistle.cooperating.set(cooperating)
-    _event(
-        whistle,
-        actor,
-        action="raise",
-        label="吹哨",
-        from_state="",
-        data={"lead": lead.name, **linked.numbers},
-    )
-    audit_log(
+    record(
         actor=actor,
         action="whistle.raise",
         obj=whistle,
+        event=Event("raise", "吹哨", from_state="", data={"lead": lead.name, **linked.numbers}),
         region=community,
         changes=json_safe(
             {

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db import transaction
 
-from shequ.core.audit import audit_log
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import ValidationError
+from shequ.core.history import record
 from shequ.core.scope import Actor
 from shequ.core.selectors import district_of
 from shequ.whistles.models import WhistleRule
@@ -74,7 +74,7 @@ def whistle_rule_set(
         for name, value in values.items()
         if getattr(before, name) != value
     }
-    audit_log(
+    record(
         actor=actor,
         action="whistle.rule_set",
         obj=row,
