@@ -2,8 +2,10 @@
 
 The font is the system's Noto Sans CJK SC (Debian ``fonts-noto-cjk``), found
 through fontconfig and embedded as a subset, so the file reads the same on any
-phone or printer. Nothing is cached: the notice is rendered from its row
-each time it is asked for.
+phone or printer. The notice is read from its row each time it is asked
+for; what the sheet prints (``NoticeSheet``) keys a small per-process cache
+of rendered files, since subsetting the CJK font costs about a second and
+an issued notice prints the same every time (a changed row is a new key).
 
 Note for readers of the file with ``pypdf``: Noto CJK has CFF outlines, which
 fpdf2 embeds as a CIDFontType0 with an embedded encoding CMap. Viewers and
@@ -16,6 +18,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils import timezone
@@ -76,15 +79,65 @@ _MUTED = (108, 117, 125)
 _RED = (176, 42, 55)
 
 
+@dataclass(frozen=True)
+class NoticeSheet:
+    """Everything the one-time notice prints, as text."""
+
+    number: str
+    community: str
+    rows: tuple[tuple[str, str], ...]
+    missing: tuple[tuple[str, str, str, str], ...]
+    checked: str
+    lookup_url: str
+    issued: str
+
+
 def notice_pdf(notice: Notice) -> bytes:
     """Render the one-time notice. ``notice`` is loaded with its community,
     item, version and window (the selectors do)."""
     font = cjk_font()
+    version = notice.version
+    issued_on = timezone.localtime(notice.issued_at).date()
+    window = notice.window
+    place = notice.community.name + (f" · {window.name}" if window is not None else "")
+    issued = f"{issued_on.year}年{issued_on.month}月{issued_on.day}日"
+    sheet = NoticeSheet(
+        number=notice.number,
+        community=notice.community.name,
+        rows=(
+            ("社区窗口", place),
+            ("出具日期", issued),
+            ("申请人", mask_name(notice.applicant_name)),
+            ("申请事项", f"{version.name}（第{version.number}版）"),
+            (
+                "办理时限",
+                f"材料齐全受理后{version.promised_days}个工作日内办结"
+                f"（法定时限{version.legal_days}个工作日，{version.get_kind_display()}）",
+            ),
+        ),
+        missing=tuple(
+            (
+                str(n),
+                m["name"],
+                m.get("original_or_copy") or "—",
+                "是" if m.get("key") else "否",
+            )
+            for n, m in enumerate(notice.missing_materials, start=1)
+        ),
+        checked="、".join(m["name"] for m in notice.materials if m.get("provided")) or "无",
+        lookup_url=reverse("services:public_lookup"),
+        issued=issued,
+    )
+    return _render(sheet, font)
+
+
+@lru_cache(maxsize=64)
+def _render(sheet: NoticeSheet, font: FontFile) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.set_title(f"一次性告知单 {notice.number}")
-    pdf.set_author(notice.community.name)
+    pdf.set_title(f"一次性告知单 {sheet.number}")
+    pdf.set_author(sheet.community)
     pdf.set_creator("Shequ 社区治理平台")
     pdf.add_font("cjk", fname=font.path, collection_font_number=font.index)
     pdf.add_page()
@@ -95,36 +148,19 @@ def notice_pdf(notice: Notice) -> bytes:
     pdf.cell(width, 12, "一次性告知单", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
     pdf.set_text_color(*_MUTED)
-    pdf.cell(width, 6, f"编号：{notice.number}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 6, f"编号：{sheet.number}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    version = notice.version
-    issued_on = timezone.localtime(notice.issued_at).date()
-    window = notice.window
-    place = notice.community.name + (f" · {window.name}" if window is not None else "")
-    rows = [
-        ("社区窗口", place),
-        ("出具日期", f"{issued_on.year}年{issued_on.month}月{issued_on.day}日"),
-        ("申请人", mask_name(notice.applicant_name)),
-        ("申请事项", f"{version.name}（第{version.number}版）"),
-        (
-            "办理时限",
-            f"材料齐全受理后{version.promised_days}个工作日内办结"
-            f"（法定时限{version.legal_days}个工作日，{version.get_kind_display()}）",
-        ),
-    ]
     pdf.set_text_color(*_INK)
     pdf.set_font("cjk", size=11)
-    for label, value in rows:
+    for label, value in sheet.rows:
         pdf.set_text_color(*_MUTED)
         pdf.cell(26, 7, label)
         pdf.set_text_color(*_INK)
         pdf.multi_cell(width - 26, 7, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
-    missing = notice.missing_materials
-    checked = [m for m in notice.materials if m.get("provided")]
-    _heading(pdf, f"需补齐的材料（共{len(missing)}项）")
+    _heading(pdf, f"需补齐的材料（共{len(sheet.missing)}项）")
     headings = FontFace(emphasis="", fill_color=(241, 243, 245))
     pdf.set_font("cjk", size=10.5)
     with pdf.table(
@@ -135,38 +171,25 @@ def notice_pdf(notice: Notice) -> bytes:
         padding=1.5,
     ) as table:
         table.row(("序号", "材料名称", "原件/复印件", "关键材料"))
-        for n, m in enumerate(missing, start=1):
-            table.row(
-                (
-                    str(n),
-                    m["name"],
-                    m.get("original_or_copy") or "—",
-                    "是" if m.get("key") else "否",
-                )
-            )
+        for row in sheet.missing:
+            table.row(row)
     pdf.ln(4)
 
     _heading(pdf, "已查验的材料（无需再次提交）")
     pdf.set_font("cjk", size=10.5)
-    pdf.multi_cell(
-        width,
-        6.5,
-        "、".join(m["name"] for m in checked) if checked else "无",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf.multi_cell(width, 6.5, sheet.checked, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     _heading(pdf, "告知事项")
     pdf.set_font("cjk", size=10.5)
     promise = (
         f"1．以上为本事项尚缺的全部材料，一次性告知。请携带上列材料和本告知单到"
-        f"{notice.community.name}综合服务窗口，工作人员将直接受理，不再要求补充其他材料"
+        f"{sheet.community}综合服务窗口，工作人员将直接受理，不再要求补充其他材料"
         "（一次性告知，最多跑一趟）。"
     )
     lookup = (
-        f"2．手机查询：打开社区办事查询页面（{reverse('services:public_lookup')}），"
-        f"输入告知单编号{notice.number}和您登记的手机号后四位，即可查看本告知单；"
+        f"2．手机查询：打开社区办事查询页面（{sheet.lookup_url}），"
+        f"输入告知单编号{sheet.number}和您登记的手机号后四位，即可查看本告知单；"
         "受理后凭受理编号查询办理进度，办结后可在该页面评价（好差评）。"
     )
     for line in (promise, lookup):
@@ -179,7 +202,7 @@ def notice_pdf(notice: Notice) -> bytes:
     pdf.cell(
         width,
         6,
-        f"{notice.community.name}（盖章）　　{issued_on.year}年{issued_on.month}月{issued_on.day}日",
+        f"{sheet.community}（盖章）　　{sheet.issued}",
         align="R",
         new_x="LMARGIN",
         new_y="NEXT",

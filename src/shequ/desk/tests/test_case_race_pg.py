@@ -19,12 +19,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LOCKED = threading.Event()
 RELEASE = threading.Event()
+HOLDERS: set[int] = set()  # the users whose completion waits inside its lock
 
 
 def _hold(case, actor, **data) -> None:
     """A guard that keeps the first completion inside its locked transaction
     until the second one is waiting on the row."""
-    if data.get("hold"):
+    if actor.user.pk in HOLDERS:
         LOCKED.set()
         RELEASE.wait(5)
 
@@ -51,13 +52,13 @@ def test_two_workers_complete_one_case_at_once_one_wins(desk):
     complete.guards.append(_hold)  # type: ignore[attr-defined]
     LOCKED.clear()
     RELEASE.clear()
+    HOLDERS.clear()
+    HOLDERS.add(desk.worker.pk)
     outcomes: dict[str, str] = {}
 
-    def finish(name: str, actor, hold: bool) -> None:
+    def finish(name: str, actor) -> None:
         try:
-            case_complete(
-                actor=actor, case_id=case.pk, note=name, outcome=Outcome.APPROVED, hold=hold
-            )
+            case_complete(actor=actor, case_id=case.pk, note=name, outcome=Outcome.APPROVED)
             outcomes[name] = "ok"
         except Conflict as error:
             outcomes[name] = error.message
@@ -66,10 +67,10 @@ def test_two_workers_complete_one_case_at_once_one_wins(desk):
 
     try:
         # when: the worker holds the row lock while the secretary completes too
-        a = threading.Thread(target=finish, args=("worker", desk.worker_actor, True))
+        a = threading.Thread(target=finish, args=("worker", desk.worker_actor))
         a.start()
         assert LOCKED.wait(5)
-        b = threading.Thread(target=finish, args=("secretary", desk.secretary_actor, False))
+        b = threading.Thread(target=finish, args=("secretary", desk.secretary_actor))
         b.start()
         b.join(0.5)
         assert b.is_alive()  # waiting on the worker's row lock

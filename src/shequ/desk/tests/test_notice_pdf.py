@@ -132,3 +132,28 @@ def test_missing_font_is_a_clear_chinese_error(monkeypatch):
     monkeypatch.setattr(notice_pdf_module.shutil, "which", lambda name: None)
     with pytest.raises(FontMissing, match="fonts-noto-cjk"):
         cjk_font()
+
+
+def test_a_changed_notice_is_rendered_again_not_served_from_the_cache(desk, clock):
+    # Given a notice rendered once (and so cached)
+    clock.set("2026-11-02")
+    notice = case_intake(
+        actor=desk.worker_actor,
+        community=desk.community,
+        item=desk.item,
+        applicant=applicant(),
+        provided=[],
+        window=desk.window,
+    ).notice
+    first = notice_pdf(notice)
+    assert notice_pdf(notice) is first  # the same file, not rendered twice
+
+    # When what it prints changes (the community is renamed)
+    desk.community.name = "改名后的社区"
+    notice.community.name = "改名后的社区"
+
+    # Then the new name is printed: the cache is keyed by what the sheet shows.
+    again = notice_pdf(notice)
+    assert again != first
+    assert "改名后的社区" in pdf_text(again)
+    assert "改名后的社区" not in pdf_text(first)
