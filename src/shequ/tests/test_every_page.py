@@ -156,11 +156,17 @@ def test_every_page_and_operation_answers_exactly_for_every_role(role, people, a
         status = calls.get(f"GET {name}", url)
         if user is None and status != 405:  # POST-only actions refuse a GET first
             assert status == 302 and client.get(url)["Location"].startswith("/login/"), name
+    # A page whose declared permission the role lacks is refused by
+    # ``requires`` before the view reads any input: junk is tried only where
+    # the view runs (the plain GET and POST above and below show the refusal).
+    shut = {name for name, _, perm in pages if perm and (user is None or perm not in held)}
     for name, url, _ in pages:
-        calls.get(f"GET? {name}", url + matrix.JUNK_QUERY)
+        if name not in shut:
+            calls.get(f"GET? {name}", url + matrix.JUNK_QUERY)
     for name, url, _ in pages:
         calls.write(f"POST {name}", "POST", url, data={})
-        calls.write(f"POST! {name}", "POST", url, data=matrix.JUNK_POST)
+        if name not in shut:
+            calls.write(f"POST! {name}", "POST", url, data=matrix.JUNK_POST)
         if name == "core:logout":
             login()
             calls.state = None
@@ -178,7 +184,7 @@ def test_every_page_and_operation_answers_exactly_for_every_role(role, people, a
     assert calls.wrote == [], "refused writes that changed data"
     # A page whose declared permission the role lacks never answers with the page.
     lacking = {f"{m} {name}" for name, _, perm in pages if user and perm and perm not in held
-               for m in ("GET", "GET?", "POST", "POST!")}  # fmt: skip
+               for m in ("GET", "POST")}  # fmt: skip
     assert {k: calls.seen[k] for k in lacking if calls.seen[k] < 400} == {}
     if matrix.WRITE:
         matrix.save(role, calls.seen)
