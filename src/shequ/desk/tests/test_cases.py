@@ -21,7 +21,8 @@ from shequ.desk.cases.services import (
     case_supply,
     case_suspend,
     case_withdraw,
-    rectification_act,
+    rectification_follow_up,
+    rectification_rectify,
     review_submit,
 )
 from shequ.desk.models import (
@@ -228,23 +229,17 @@ def test_review_rules_and_rectification(desk, clock):
     assert rect.status == RectificationState.OPEN
     assert rect.due_date == dt.date(2026, 11, 9)  # five working days
     with pytest.raises(PermissionDenied):
-        rectification_act(
-            actor=desk.worker_actor,
-            rectification_id=rect.pk,
-            action="rectify",
-            data={"measures": "批评教育"},
+        rectification_rectify(
+            actor=desk.worker_actor, rectification_id=rect.pk, measures="批评教育"
         )
-    rectification_act(
-        actor=desk.secretary_actor,
-        rectification_id=rect.pk,
-        action="rectify",
-        data={"measures": "窗口人员培训并当面致歉"},
+    rectification_rectify(
+        actor=desk.secretary_actor, rectification_id=rect.pk, measures="窗口人员培训并当面致歉"
     )
-    rect = rectification_act(
+    rect = rectification_follow_up(
         actor=desk.worker_actor,
         rectification_id=rect.pk,
-        action="follow_up",
-        data={"result": "申请人表示认可", "satisfied": "yes"},
+        result="申请人表示认可",
+        satisfied="yes",
     )
     assert rect.status == RectificationState.CLOSED and rect.followup_satisfied is True
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.db import transaction
@@ -242,17 +243,38 @@ RECTIFICATION_FLOW = Workflow(
 )
 
 
-def rectification_act(
-    *, actor: Actor, rectification_id: int, action: str, data: dict[str, Any] | None = None
+def _rect_act(
+    *, actor: Actor, rectification_id: int, action: str, data: dict[str, Any]
 ) -> Rectification:
-    """完成整改 (the secretary) or 回访 (a call to the applicant, result recorded)."""
     rect = transition(
         workflow=RECTIFICATION_FLOW,
         actor=actor,
         obj_or_pk=rectification_id,
         action=action,
-        note=str((data or {}).get("measures") or (data or {}).get("result") or "")[:200],
+        note=str(data.get("measures") or data.get("result") or "")[:200],
         data=data,
     )
-    rect = cast(Rectification, rect)
-    return rect
+    return cast(Rectification, rect)
+
+
+@transaction.atomic
+def rectification_rectify(*, actor: Actor, rectification_id: int, measures: Any) -> Rectification:
+    """完成整改 (the community secretary), with the measures taken."""
+    data = {"measures": measures}
+    return _rect_act(actor=actor, rectification_id=rectification_id, action="rectify", data=data)
+
+
+@transaction.atomic
+def rectification_follow_up(
+    *, actor: Actor, rectification_id: int, result: Any, satisfied: Any = None
+) -> Rectification:
+    """回访: the call to the applicant, its result and whether they are satisfied."""
+    data = {"result": result, "satisfied": satisfied}
+    return _rect_act(actor=actor, rectification_id=rectification_id, action="follow_up", data=data)
+
+
+# The pages get the action's name from the URL: its service and inputs.
+RECTIFICATION_ACTIONS: dict[str, tuple[Callable[..., Rectification], tuple[str, ...]]] = {
+    "rectify": (rectification_rectify, ("measures",)),
+    "follow_up": (rectification_follow_up, ("result", "satisfied")),
+}
