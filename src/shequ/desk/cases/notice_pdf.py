@@ -111,8 +111,12 @@ def notice_pdf(notice: Notice) -> bytes:
             ("申请事项", f"{version.name}（第{version.number}版）"),
             (
                 "办理时限",
-                f"材料齐全受理后{version.promised_days}个工作日内办结"
-                f"（法定时限{version.legal_days}个工作日，{version.get_kind_display()}）",
+                (
+                    f"材料齐全受理后{version.promised_days}个工作日内办结"
+                    if version.promised_days
+                    else "即办件，材料齐全即可当场办结"
+                )
+                + f"（法定时限{version.legal_days}个工作日，{version.get_kind_display()}）",
             ),
         ),
         missing=tuple(

@@ -131,6 +131,10 @@ class Drill:
         }
 
 
+# The table's count columns, as its headings name them: 受理 办结 按时 超期 一趟办结.
+COUNT_COLUMNS = ("accepted", "completed", "on_time", "overdue", "one_trip")
+
+
 def _key_param(group: str, key: object) -> str:
     return _ym(key) if isinstance(key, dt.date) else str(key)
 
@@ -201,6 +205,8 @@ def stats(request: HttpRequest) -> HttpResponse:
                 "label": labels.get(key, str(key)),
                 "figures": f,
                 "cells": cells,
+                # The columns in the order of the table's headings.
+                "count_cells": [cells[name] for name in COUNT_COLUMNS],
                 "rating_cells": [cells[f"rating_{r.value}"] for r in Rating],
                 "one_trip_rate": _percent(f.one_trip_rate),
                 "satisfaction_rate": _percent(f.satisfaction_rate),

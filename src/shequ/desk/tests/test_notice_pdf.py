@@ -157,3 +157,22 @@ def test_a_changed_notice_is_rendered_again_not_served_from_the_cache(desk, cloc
     assert again != first
     assert "改名后的社区" in pdf_text(again)
     assert "改名后的社区" not in pdf_text(first)
+
+
+def test_an_immediate_item_prints_as_such(desk, clock):
+    clock.set("2026-11-02")
+    notice = case_intake(
+        actor=desk.worker_actor,
+        community=desk.community,
+        item=desk.item,
+        applicant=applicant(),
+        provided=[],
+        window=desk.window,
+    ).notice
+    notice.version.promised_days = 0  # as a 即办件's version would say
+
+    text = pdf_text(notice_pdf(notice))
+
+    assert "即办件，材料齐全即可当场办结" in text
+    assert "法定时限15个工作日" in text
+    assert "0个工作日内办结" not in text

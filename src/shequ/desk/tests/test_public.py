@@ -468,3 +468,27 @@ def test_resident_rates_on_a_phone_screen(phone_page, live_server, desk, clock):
     page.screenshot(path="/tmp/shequ-public-rated.png", full_page=True)  # noqa: S108
     assert Review.objects.get().rating == 4
     assert page.problems == []
+
+
+def test_an_immediate_item_is_told_as_such_not_as_zero_days(client, people, online, tree):
+    # given: an online item promised in 0 working days (即办件)
+    item = make_item(
+        tree.district,
+        code="ZM-011",
+        name="社区证明当场开具",
+        online_allowed=True,
+        promised_days=0,
+        form_fields=[],
+    )
+    adopt(tree.community, item)
+    client.force_login(people.resident)
+
+    # when: the resident looks at the list and at the item
+    listing = client.get(reverse("services:apply_list")).content.decode()
+    page = client.get(reverse("services:apply", kwargs={"item_id": item.pk})).content.decode()
+
+    # then: both say 即办件, and neither promises "0个工作日"
+    assert "即办件，当场办结" in listing and "承诺0个工作日" not in listing
+    assert "即办件，受理后当场办结" in page and "承诺0个工作日" not in page
+    # the item with working days keeps its promise
+    assert "承诺" in listing

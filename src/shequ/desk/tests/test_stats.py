@@ -381,3 +381,34 @@ def test_tick_rebuilds_a_damaged_rollup(data):
 
     assert results["case_stats_rebuild"].ok
     assert _stat_rows() == bumped
+
+
+def test_table_columns_equal_their_headings_exactly(client, data, desk):
+    # given: the known data set, by month
+    client.force_login(desk.worker)
+    page = client.get(STATS, {"by": "month"}).content.decode()
+    table = page.split('id="stats-table"')[1].split("</table>")[0]
+    head, body = table.split("</thead>")
+
+    # when: each row is read against the headings
+    headings = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+    rows = [
+        dict(zip(headings, [re.sub(r"<[^>]+>", "", c).strip() for c in cells], strict=True))
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+            for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        )
+    ]
+
+    # then: every cell sits under its own heading, with the known figures
+    assert headings[1:] == [
+        "受理", "办结", "按时", "超期", "一趟办结", "一趟率",
+        "非常满意", "满意", "基本满意", "不满意", "非常不满意", "满意率",
+    ]  # fmt: skip
+    october = {"受理月份": "2026年10月", "受理": "3", "办结": "2", "按时": "1", "超期": "1",
+               "一趟办结": "1", "一趟率": "50.0%", "非常满意": "1", "满意": "0", "基本满意": "0",
+               "不满意": "1", "非常不满意": "0", "满意率": "50.0%"}  # fmt: skip
+    november = {"受理月份": "2026年11月", "受理": "2", "办结": "1", "按时": "1", "超期": "0",
+                "一趟办结": "1", "一趟率": "100.0%", "非常满意": "0", "满意": "1", "基本满意": "0",
+                "不满意": "0", "非常不满意": "0", "满意率": "100.0%"}  # fmt: skip
+    assert rows == [october, november]
