@@ -1,10 +1,11 @@
 from django.urls import include, path
 
 from shequ.api import api
-from shequ.core.views.shell import healthz
+from shequ.core.views.shell import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/", api.urls),
     path("residents/", include("shequ.residents.urls")),
     path("services/", include("shequ.desk.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -147,6 +148,16 @@ def test_switch_needs_login_and_post(client, tree, people):
     )
     client.force_login(people.worker)
     assert client.get(reverse("core:switch_grant")).status_code == 405
+
+
+def test_favicon_is_served_from_the_static_files(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    path = response["Location"]
+    assert path.startswith("/static/shequ/favicon") and path.endswith(".ico")
+    assert finders.find("shequ/favicon.ico") and finders.find("shequ/favicon.svg")
+    with open(finders.find("shequ/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
 
 
 def test_healthz(client, db):

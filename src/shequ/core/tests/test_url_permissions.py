@@ -12,6 +12,7 @@ PUBLIC = {
     "core:switch_grant",
     "core:password_change",
     "healthz",
+    "favicon",
     # 办事查询: a resident with a receipt number and phone digits, no account.
     "services:public_lookup",
     "services:public_case",

@@ -5,6 +5,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.core import selectors
@@ -34,6 +35,12 @@ def switch_grant(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_GRANT_KEY] = chosen.id
         messages.success(request, f"已切换到：{chosen.get_role_display()}·{chosen.region.name}")
     return redirect("core:home")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico before any page names its icon."""
+    return redirect(static("shequ/favicon.ico"))
 
 
 @require_GET
