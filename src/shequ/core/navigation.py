@@ -32,3 +32,14 @@ def visible_sections(actor: Actor) -> list[tuple[Section, str]]:
             continue  # registered, but its URLs are not mounted
         out.append((section, url))
     return out
+
+
+def active_url(path: str, urls: list[str]) -> str | None:
+    """The one menu entry a page belongs to: the section whose URL is the
+    longest prefix of ``path`` (the home page only for itself), so that
+    /whistles/pairing/ lights 结对共建 and not 吹哨报到 as well."""
+    best = None
+    for url in urls:
+        if (path == url or (url != "/" and path.startswith(url))) and len(url) > len(best or ""):
+            best = url
+    return best

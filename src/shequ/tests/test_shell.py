@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -164,3 +167,19 @@ def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": connection.vendor}
+
+
+@pytest.mark.parametrize("role", ["district_admin", "worker", "secretary", "resident"])
+def test_each_menu_page_lights_its_own_entry_and_no_other(client, people, role):
+    # given: a role's menu
+    client.force_login(getattr(people, role))
+    sections = client.get(reverse("core:home")).context["nav_sections"]
+    assert len(sections) >= 2
+
+    for section, url in sections:
+        # when: the entry's page opens
+        page = client.get(url).content.decode()
+
+        # then: exactly that entry is marked current
+        active = re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', page)
+        assert active == [url], (section.label, active)
