@@ -92,3 +92,19 @@ def test_scorecard_refusals(people, known):
         scorecard(actor=Actor.for_user(people.department_liaison))
     with pytest.raises(ValidationError):
         list(whistle_list(actor=Actor.for_user(people.district_admin), figure="nope"))
+
+
+def test_scorecard_opens_on_the_last_complete_month(people, known, clock):
+    # given: the known September figures, and today early in October
+    clock.set("2026-10-02")
+    actor = Actor.for_user(people.district_admin)
+
+    # when: the scorecard is asked for without a month
+    month, rows = scorecard(actor=actor)
+
+    # then: it is September's, not the two days of October
+    assert month == "2026-09"
+    assert rows == scorecard(actor=actor, month="2026-09")[1]
+    assert sum(r.received for r in rows) > 0
+    clock.set("2026-01-05")
+    assert scorecard(actor=actor)[0] == "2025-12"  # across the year

@@ -269,15 +269,22 @@ class ScoreRow:
         )
 
 
+def last_full_month() -> str:
+    """The month before this one ("2026-11" in December): the scorecard's
+    default, since the running month has only its first days of data."""
+    return (local_today().replace(day=1) - dt.timedelta(days=1)).strftime(MONTH_FORMAT)
+
+
 def scorecard(*, actor: Actor, month: str = "") -> tuple[str, list[ScoreRow]]:
     """Per department of the actor's district, the month's figures (whistles
-    addressed to it in the month, by ``addressed_at``), ranked. Two aggregate
-    queries plus the departments: the count is flat in the number of rows.
+    addressed to it in the month, by ``addressed_at``), ranked; by default
+    the last complete month. Two aggregate queries plus the departments: the
+    count is flat in the number of rows.
 
     Streets and communities see the whole district's ranking (it is published)
     but their figures count only the whistles of their own communities."""
     actor.require("scorecard.view")
-    month, start, end = month_bounds(month)
+    month, start, end = month_bounds(month or last_full_month())
     departments = list(department_choices(actor=actor))
     in_month = Whistle.objects.filter(
         actor.scope_q(), addressed_at__gte=start, addressed_at__lt=end
