@@ -175,6 +175,9 @@ def _flush_past_audit_triggers(request):
         request.getfixturevalue("_sqlite_flush_past_triggers")
 
 
+_MATRIX = "src/shequ/tests/test_every_page.py::"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The page matrix first: it counts the rows of every table after each
@@ -184,6 +187,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     first = [item for item in items if item.nodeid.startswith(_MATRIX)]
     if first:
         items[:] = first + [item for item in items if not item.nodeid.startswith(_MATRIX)]
-
-
-_MATRIX = "src/shequ/tests/test_every_page.py::"

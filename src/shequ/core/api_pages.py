@@ -61,8 +61,9 @@ class Pages(PaginationBase):
         request: HttpRequest,
         **params: Any,
     ) -> dict[str, Any]:
+        rows = queryset if isinstance(queryset, mapped) else mapped(queryset, lambda row: row)
         size = settings.SHEQU_PAGE_SIZE
-        total = queryset.count() if isinstance(queryset, QuerySet | mapped) else len(queryset)
+        total = rows.count()
         pages = max(1, -(-total // size))
         page = min(pagination.page, pages)
         start = (page - 1) * size
@@ -71,5 +72,5 @@ class Pages(PaginationBase):
             "page": page,
             "pages": pages,
             "page_size": size,
-            "items": list(queryset[start : start + size]),
+            "items": rows[start : start + size],
         }

@@ -492,7 +492,7 @@ def rectification_act(request: HttpRequest, rectification_id: int, action: str) 
         messages.error(request, form.first_error())
         return _rectification_page(request, rect.pk, status=422, posted=posted)
     with refusal(request, action=f"rectification.{action}", flash=True, obj=rect) as refused:
-        service, _inputs = cases.RECTIFICATION_ACTIONS[transition.action]
+        service = cases.RECTIFICATION_ACTIONS[transition.action]
         service(actor=actor, rectification_id=rect.pk, **form.action_data(action))
     if refused:
         status = refused.status

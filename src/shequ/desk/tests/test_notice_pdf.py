@@ -61,6 +61,18 @@ def _decode(raw: bytes, mapping: dict[int, str]) -> str:
     )
 
 
+def _notice(desk):
+    """A one-time notice at the desk's window: nothing was brought."""
+    return case_intake(
+        actor=desk.worker_actor,
+        community=desk.community,
+        item=desk.item,
+        applicant=applicant(),
+        provided=[],
+        window=desk.window,
+    ).notice
+
+
 def _section(text: str, start: str, end: str) -> str:
     return text[text.index(start) : text.index(end)]
 
@@ -110,14 +122,7 @@ def test_plain_pypdf_extraction_finds_the_title(desk, clock):
     # The title's glyphs get the first codes, below 256, which pypdf's own
     # extractor decodes (with a NUL before each); a smoke test of the file.
     clock.set("2026-11-02")
-    notice = case_intake(
-        actor=desk.worker_actor,
-        community=desk.community,
-        item=desk.item,
-        applicant=applicant(),
-        provided=[],
-        window=desk.window,
-    ).notice
+    notice = _notice(desk)
     raw = PdfReader(io.BytesIO(notice_pdf(notice))).pages[0].extract_text()
     assert "一次性告知单" in raw.replace("\x00", "")
 
@@ -137,14 +142,7 @@ def test_missing_font_is_a_clear_chinese_error(monkeypatch):
 def test_a_changed_notice_is_rendered_again_not_served_from_the_cache(desk, clock):
     # Given a notice rendered once (and so cached)
     clock.set("2026-11-02")
-    notice = case_intake(
-        actor=desk.worker_actor,
-        community=desk.community,
-        item=desk.item,
-        applicant=applicant(),
-        provided=[],
-        window=desk.window,
-    ).notice
+    notice = _notice(desk)
     first = notice_pdf(notice)
     assert notice_pdf(notice) is first  # the same file, not rendered twice
 
@@ -161,14 +159,7 @@ def test_a_changed_notice_is_rendered_again_not_served_from_the_cache(desk, cloc
 
 def test_an_immediate_item_prints_as_such(desk, clock):
     clock.set("2026-11-02")
-    notice = case_intake(
-        actor=desk.worker_actor,
-        community=desk.community,
-        item=desk.item,
-        applicant=applicant(),
-        provided=[],
-        window=desk.window,
-    ).notice
+    notice = _notice(desk)
     notice.version.promised_days = 0  # as a 即办件's version would say
 
     text = pdf_text(notice_pdf(notice))

@@ -348,9 +348,9 @@ def _act(
     data: dict[str, Any] | None = None,
     visit: tuple[str, str, Window | None] | None = None,
 ) -> Case:
-    """Take one transition of ``CASE_FLOW`` and what follows it: the visit of
-    the applicant it records (``(purpose, reason, window)``) and the
-    statistics row. Called by the typed services below, in their transaction."""
+    """Take one transition of ``CASE_FLOW`` and record the applicant's visit
+    that came with it (``(purpose, reason, window)``). Called by the typed
+    services below, in their transaction; they bump the statistics row."""
     # An input not given is left out (the timeline keeps what was entered).
     data = {k: v for k, v in (data or {}).items() if v is not None}
     case = transition(

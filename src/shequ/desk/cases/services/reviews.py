@@ -273,8 +273,8 @@ def rectification_follow_up(
     return _rect_act(actor=actor, rectification_id=rectification_id, action="follow_up", data=data)
 
 
-# The pages get the action's name from the URL: its service and inputs.
-RECTIFICATION_ACTIONS: dict[str, tuple[Callable[..., Rectification], tuple[str, ...]]] = {
-    "rectify": (rectification_rectify, ("measures",)),
-    "follow_up": (rectification_follow_up, ("result", "satisfied")),
+# The page gets the action's name from the URL: the service it calls.
+RECTIFICATION_ACTIONS: dict[str, Callable[..., Rectification]] = {
+    "rectify": rectification_rectify,
+    "follow_up": rectification_follow_up,
 }
