@@ -17,6 +17,7 @@ MAKEFLAGS += --no-print-directory
 PYTHON ?= python3.11
 PORT ?= 8000
 WORKERS ?= 3
+TICK_EVERY ?= 60
 VENV := .venv
 BIN := $(VENV)/bin
 VAR := $(if $(SHEQU_VAR_DIR),$(SHEQU_VAR_DIR),var)
@@ -35,7 +36,7 @@ OWN_STATIC := $(shell find src/shequ -path '*/static/*' -type f -not -path '$(VE
 help:
 	@echo "make demo   install, build assets, migrate, load the demo district, serve on :$(PORT)"
 	@echo "make test   ruff, makemigrations --check, pytest on SQLite + PostgreSQL + browser"
-	@echo "make serve  serve the already-installed app (gunicorn, $(WORKERS) workers)"
+	@echo "make serve  serve the already-installed app (gunicorn, $(WORKERS) workers, shequ tick every $(TICK_EVERY) s)"
 	@echo "make lock   re-pin requirements.lock from the ranges in pyproject.toml"
 	@echo "make clean  remove .venv, node_modules and built assets (keeps $(VAR)/: data and keys)"
 
@@ -92,8 +93,8 @@ demo: install fonts static
 
 serve: install static
 	@echo "Shequ serving on http://127.0.0.1:$(PORT)/  (API docs /api/docs, health /healthz; Ctrl-C stops)"
-	exec $(BIN)/gunicorn shequ.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --error-logfile - --log-level warning
+	@echo "Periodic work: shequ tick every $(TICK_EVERY) s beside the server (escalations, reminders, outbox, audit sealing)"
+	exec env BIN=$(BIN) PORT=$(PORT) WORKERS=$(WORKERS) TICK_EVERY=$(TICK_EVERY) scripts/serve.sh
 
 test: install-test fonts chromium assets
 	scripts/test_all.sh

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from shequ.appeals.api import router as appeals_router
 from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
+from shequ.core.api_workbench import router as workbench_router
 from shequ.desk.cases.api import router as cases_router
 from shequ.desk.catalog.api import router as services_router
 from shequ.residents.api import router as residents_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", core_router)
+api.add_router("/", workbench_router)
 api.add_router("/residents/", residents_router)
 api.add_router("/services/", services_router)
 api.add_router("/services/", cases_router)

@@ -142,6 +142,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: Shequ's queries are short and indexed, and PostgreSQL's JIT
+    # compiles any aggregate it estimates as costly (a district's open cases)
+    # for ~70 ms that the query then does not win back (docs/operations.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"].setdefault("TEST", {})
 if os.environ.get("SHEQU_TEST_DB_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = os.environ["SHEQU_TEST_DB_NAME"]
@@ -202,6 +207,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHEQU_LOG_LEVEL", "WARNING")},
+    # What the log-only outbox adapters "send" shows in the server's log.
+    "loggers": {"shequ.outbox": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
+
+# 外发消息: the adapter class of each channel (docs/operations.md). The default
+# logs the message: no SMS gateway or 政务微信 is reachable until configured.
+SHEQU_OUTBOX_CHANNELS = {
+    "sms": os.environ.get("SHEQU_SMS_ADAPTER", "shequ.core.outbox.LogChannel"),
+    "wechat": os.environ.get("SHEQU_WECHAT_ADAPTER", "shequ.core.outbox.LogChannel"),
 }
 
 # Demo accounts' one shared password, printed by `shequ demo`.
@@ -210,3 +224,6 @@ SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "Shequ@2026demo")
 SHEQU_PAGE_SIZE = 50
 # 居民诉求: a closed appeal may be reopened once within this many calendar days.
 APPEAL_REOPEN_DAYS = int(os.environ.get("SHEQU_APPEAL_REOPEN_DAYS", "7"))
+# 职能部门考评: a department is ranked only with at least this many whistles
+# in the month (below it one whistle swings its rates from 0 % to 100 %).
+SHEQU_SCORECARD_MIN_WHISTLES = int(os.environ.get("SHEQU_SCORECARD_MIN_WHISTLES", "3"))

@@ -7,7 +7,9 @@ class AppealsConfig(AppConfig):
     verbose_name = "居民诉求"
 
     def ready(self) -> None:
-        from shequ.appeals import handoffs
+        from shequ.appeals import audit_labels, handoffs
+        from shequ.appeals.resident_records import PROVIDER as RESIDENT_RECORDS
+        from shequ.appeals.todos import PROVIDERS as TODO_PROVIDERS
         from shequ.core import registry
         from shequ.core.registry import Section
 
@@ -17,4 +19,9 @@ class AppealsConfig(AppConfig):
                 Section("居民诉求", "appeals:list", "appeal.view", "基层治理", order=70),
             ]
         )
+        registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
+        registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)
         handoffs.connect()
+        for provider in TODO_PROVIDERS:
+            registry.register_todo_provider(provider)
+        registry.register_history_provider(RESIDENT_RECORDS)

@@ -23,6 +23,7 @@ from shequ.appeals.services import (
 from shequ.core.errors import Conflict, DomainError, NotFound, ValidationError
 from shequ.whistles.models import Whistle
 from shequ.whistles.whistle import events
+from shequ.whistles.whistle.services import title_from
 
 KIND = "appeal"
 
@@ -48,7 +49,7 @@ def source(lookup: events.SourceLookup) -> events.Source | None:
             actor=actor, appeal_id=appeal.pk, decision=WHISTLE_DECISION, whistle=fields
         ),
         prefill={
-            "title": appeal.description[:30],
+            "title": title_from(appeal.description),
             "description": appeal.description,
             "category": appeal.category,
             "address": appeal.address,

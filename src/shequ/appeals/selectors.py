@@ -21,6 +21,8 @@ from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
 from shequ.residents.models import Resident
+from shequ.whistles.whistle import selectors as whistle_selectors
+from shequ.whistles.whistle.selectors import ProgressStep
 
 DUPLICATE_LIMIT = 5
 # Open appeals of one category and place compared at most: the newest ones.
@@ -99,6 +101,27 @@ def appeal_photos(*, appeal: Appeal) -> list[AppealPhoto]:
 
 def appeal_timeline(*, appeal: Appeal) -> QuerySet[TimelineEvent]:
     return timeline_for(appeal)
+
+
+@dataclass(frozen=True)
+class WhistleRef:
+    """A whistle the appeal was handed to, as its page names it."""
+
+    number: str
+    status_label: str
+    link_id: int | None  # set only when the viewer may open the whistle's page
+
+
+def appeal_whistles(*, actor: Actor, appeal: Appeal) -> list[WhistleRef]:
+    """The whistles of an appeal loaded through a scoped selector, each
+    linkable only if the whistle page would show it to ``actor`` (a building
+    head sees the appeal, not the whistle)."""
+    whistles = list(appeal.whistles.order_by("raised_at", "id"))
+    visible = whistle_selectors.whistles_visible(actor=actor, whistle_ids=[w.pk for w in whistles])
+    return [
+        WhistleRef(w.number, w.get_status_display(), w.pk if w.pk in visible else None)
+        for w in whistles
+    ]
 
 
 def appeal_duplicates(*, appeal: Appeal) -> QuerySet[Appeal]:
@@ -194,9 +217,21 @@ def my_appeals(*, actor: Actor) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(Q(resident__user=user) | Q(submitted_by=user, channel="phone"))
         .select_related("community", "compound", "building", "duplicate_of")
-        .prefetch_related("photos")
+        .prefetch_related("photos", "whistles")
         .order_by("-submitted_at", "-id")
     )
+
+
+def my_whistle_progress(*, appeals: list[Appeal]) -> dict[int, list[list[ProgressStep]]]:
+    """Per appeal of ``my_appeals`` that was whistled, the progress of each of
+    its whistles in the resident's words, with dates and no staff names."""
+    whistles = {w.pk: w for a in appeals for w in a.whistles.all()}
+    steps = whistle_selectors.resident_progress(whistles=whistles.values())
+    return {
+        a.pk: [steps[w.pk] for w in sorted(a.whistles.all(), key=lambda w: (w.raised_at, w.pk))]
+        for a in appeals
+        if a.whistles.all()
+    }
 
 
 def community_open_appeals(*, actor: Actor, resident: Resident, limit: int = 20) -> list[Appeal]:

@@ -108,7 +108,9 @@ def _mine_page(request: HttpRequest, *, status: int = 200, error: str = "", fail
     supported = selectors.supported_ids(actor=actor, appeal_ids=[a.pk for a in others])
     days = services.reopen_days()
     now = timezone.now()
+    progress = selectors.my_whistle_progress(appeals=mine)
     for a in mine:
+        a.whistle_progress = progress.get(a.pk, [])
         a.can_rate = a.status == AppealState.CLOSED and not a.rating
         a.can_reopen = (
             a.status == AppealState.CLOSED
@@ -317,6 +319,7 @@ def _detail_page(
             "photos": selectors.appeal_photos(appeal=appeal),
             "timeline": list(selectors.appeal_timeline(appeal=appeal)),
             "duplicates": list(selectors.appeal_duplicates(appeal=appeal)),
+            "whistles": selectors.appeal_whistles(actor=actor, appeal=appeal),
             "triaging": triaging,
             "closing": can_triage and appeal.status == AppealState.HANDLING,
             "handing_over": can_triage and appeal.is_open,

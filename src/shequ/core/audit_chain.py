@@ -43,15 +43,18 @@ Late commits: nothing is skipped
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from shequ.core import registry
 from shequ.core.errors import ValidationError
 from shequ.core.models import AuditBlock, AuditRecord, AuditSeal, Region
 from shequ.core.pii import sm3_hex
@@ -313,13 +316,50 @@ def _scope(actor: Actor) -> Q:
     return within | Q(region__isnull=True)
 
 
+def audit_page(
+    *, actor: Actor, filters: AuditFilters, number: str | int | None, per_page: int
+) -> Page[AuditRecord]:
+    """One page of ``audit_search``, its objects named (``audit_name_objects``)."""
+    page = Paginator(audit_search(actor=actor, filters=filters), per_page).get_page(number)
+    audit_name_objects(page)
+    return page
+
+
 def audit_get(*, actor: Actor, record_id: int) -> AuditRecord | None:
     actor.require("audit.view")
-    return (
+    record = (
         AuditRecord.objects.filter(_scope(actor), pk=record_id)
         .select_related("region", "seal__block")
         .first()
     )
+    if record is not None:
+        audit_name_objects([record])
+    return record
+
+
+MISSING_OBJECT = "（已不存在）"
+
+
+def audit_name_objects(records: Iterable[AuditRecord]) -> None:
+    """Set each record's ``object_name``: the object as it is now, named by
+    its app's namer (``registry.AUDIT_OBJECT_NAMES``), one query per object
+    type among ``records``. An object of a type without a namer, or one that
+    is gone (a revoked grant), keeps the name it was written with, unless
+    its namer names it (the register's: a resident's name was written
+    unmasked)."""
+    rows = list(records)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.object_type and row.object_id:
+            wanted[row.object_type].add(row.object_id)
+    names: dict[tuple[str, str], str] = {}
+    for object_type, ids in wanted.items():
+        namer = registry.AUDIT_OBJECT_NAMES.get(object_type)
+        if namer is not None:
+            found = namer(sorted(ids))
+            names.update(((object_type, pk), name) for pk, name in found.items())
+    for row in rows:
+        row.object_name = names.get((row.object_type, row.object_id), row.object_repr)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,17 @@ CHECK = {"class": "form-check-input"}
 DATE = {"class": "form-control", "type": "date"}
 
 
+class DateInput(forms.DateInput):
+    """``<input type="date">`` with its value in ISO form (2026-12-02): the
+    browser accepts nothing else, while Django would render the locale's
+    first input format (zh-hans: 2026/12/02) and the field would show blank."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "账号或密码不正确。",
@@ -158,3 +169,27 @@ class TokenForm(StyledForm):
         help_text="写明使用它的系统，例如“12345 热线对接”。",
         error_messages={"required": "请填写令牌名称。"},
     )
+
+
+class AnnouncementForm(StyledForm):
+    """通知公告: the scope is one of the publisher's own regions (the service
+    checks it again: a hand-made POST to another scope is refused)."""
+
+    # An integer, not a choice: a scope outside the list reaches the service,
+    # which refuses it (403, audited) rather than the form.
+    region_id = forms.IntegerField(
+        label="发送范围",
+        error_messages={"required": "请选择发送范围。", "invalid": "请选择发送范围。"},
+    )
+    title = forms.CharField(label="标题", max_length=100)
+    body = forms.CharField(label="正文", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    important = forms.BooleanField(
+        label="重要（置顶显示）", required=False, widget=forms.CheckboxInput(attrs=CHECK)
+    )
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(r.pk, f"{r.name}（{r.level_label}）") for r in regions]
+        self.fields["region_id"].widget = forms.Select(
+            choices=choices, attrs={"class": "form-select"}
+        )

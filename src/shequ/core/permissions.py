@@ -52,6 +52,9 @@ CORE_PERMISSIONS = {
     "grant.manage": Permission("授予和收回角色", frozenset({R.SECURITY_ADMIN})),
     "audit.view": Permission("查阅审计记录", frozenset({R.AUDIT_ADMIN})),
     "api.token": Permission("申请接口令牌", STAFF),
+    "announcement.publish": Permission(
+        "发布通知公告", frozenset({R.DISTRICT_ADMIN, R.STREET_OFFICER})
+    ),
 }
 
 

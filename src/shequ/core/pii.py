@@ -114,12 +114,19 @@ def blind_index(value: str, *, purpose: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """110101********1234: region kept, birth date hidden."""
-    if not value:
-        return ""
+    """110101********1234: the address code (地址码) and the last four digits
+    kept, the birth date and sequence hidden. Every page, export and API
+    response shows an ID number this way (``mask_id_parts`` when only the
+    clear columns are at hand)."""
     if len(value) < 10:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return mask_id_parts(value[:6], value[-4:], hidden=len(value) - 10)
+
+
+def mask_id_parts(region_code: str, tail: str, *, hidden: int = 8) -> str:
+    """``mask_id_number`` from the clear columns a row keeps (the 6-digit
+    address code and the last four digits), so a list needs no decryption."""
+    return f"{region_code}{'*' * hidden}{tail}"
 
 
 def mask_phone(value: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -112,16 +113,38 @@ def sections() -> list[Section]:
     return sorted(SECTIONS.values(), key=lambda s: (s.order, s.label))
 
 
+# What the navigation bar names as the actor's scope: an app that knows
+# better than the grant's region (a liaison speaks for a department, not
+# for the district its grant lies on) returns a name, others None.
+SCOPE_LABELS: dict[str, Callable[[Actor], str | None]] = {}
+
+
+def register_scope_label(name: str, label: Callable[[Actor], str | None]) -> None:
+    SCOPE_LABELS[name] = label
+
+
+def scope_label(actor: Actor) -> str:
+    for label in SCOPE_LABELS.values():
+        found = label(actor)
+        if found:
+            return found
+    return actor.region.name if actor.region is not None else ""
+
+
 # -- shequ tick --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TickJob:
     """A periodic job: the dotted path of a function taking no arguments and
-    returning what it did. ``order`` decides when it runs (lower first)."""
+    returning what it did. ``order`` decides when it runs (lower first).
+    ``atomic``: run in one transaction (the default); a job that talks to
+    the outside world (the outbox) opens its own short ones instead, so
+    nothing is sent from inside an open transaction."""
 
     path: str
     order: int
+    atomic: bool = True
 
 
 TICK_JOBS: dict[str, TickJob] = {}
@@ -134,8 +157,8 @@ def _sort_tick_jobs() -> None:
     TICK_JOB_PATHS[:] = [job.path for job in jobs]
 
 
-def register_tick_job(path: str, *, order: int) -> None:
-    TICK_JOBS[path] = TickJob(path, order)
+def register_tick_job(path: str, *, order: int, atomic: bool = True) -> None:
+    TICK_JOBS[path] = TickJob(path, order, atomic)
     _sort_tick_jobs()
 
 
@@ -188,22 +211,44 @@ def region_move_own_tables() -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class ToDoItem:
+    """One waiting thing, linked to the page where it is acted on."""
+
+    title: str
+    url: str
+    due: dt.date | None = None  # its deadline (a date in Beijing time)
+    note: str = ""  # "紧急", "督办（街道）" …
+
+
+@dataclass(frozen=True)
 class ToDo:
-    """One line of a workbench: ``count`` things waiting, one click from the action."""
+    """One line of a workbench: ``count`` things waiting, one click from the
+    list where they are acted on. ``kind`` "todo" is what this person must do
+    now; "alert" (预警) is what is late or nearly late in their scope."""
 
     label: str
     count: int
     url: str
     level: str = "info"  # "urgent" (overdue, 督办), "warning" (due soon), "info"
+    kind: str = "todo"  # "todo" 待办 / "alert" 预警
+    due: dt.date | None = None  # the oldest deadline among them
 
 
 @dataclass(frozen=True)
 class ToDoProvider:
-    """Gives an actor its to-dos; asked only when the actor holds ``permission``."""
+    """Gives an actor its to-dos; asked only when the actor holds ``permission``.
+
+    ``provide`` counts every line it gives in one query; ``items`` returns
+    the ``limit`` things with the nearest deadlines across its to-do lines
+    (one more query); ``overdue_by_community`` counts the overdue things of
+    the actor's scope per community (one query), for the street's and the
+    district's ranking of communities."""
 
     name: str
     permission: str
     provide: Callable[[Actor], list[ToDo]]
+    items: Callable[[Actor, int], list[ToDoItem]] | None = None
+    overdue_by_community: Callable[[Actor], Mapping[int, int]] | None = None
 
 
 TODO_PROVIDERS: dict[str, ToDoProvider] = {}
@@ -213,14 +258,69 @@ def register_todo_provider(provider: ToDoProvider) -> None:
     TODO_PROVIDERS[provider.name] = provider
 
 
+def todo_providers(actor: Actor) -> list[ToDoProvider]:
+    """The providers whose permission the actor holds, in registration order."""
+    held = actor.permissions
+    return [p for p in TODO_PROVIDERS.values() if p.permission in held]
+
+
+_LEVEL_RANK = {"urgent": 0, "warning": 1, "info": 2}
+
+
+def todo_sort_key(todo: ToDo) -> tuple[int, dt.date, str]:
+    """Urgent first, then the oldest deadline, then the label."""
+    return (_LEVEL_RANK.get(todo.level, 3), todo.due or dt.date.max, todo.label)
+
+
 def todos_for(actor: Actor) -> list[ToDo]:
-    """Every registered provider's to-dos for ``actor``, urgent first."""
-    rank = {"urgent": 0, "warning": 1, "info": 2}
-    found: list[ToDo] = []
-    for provider in TODO_PROVIDERS.values():
-        if provider.permission in actor.permissions:
-            found.extend(t for t in provider.provide(actor) if t.count)
-    return sorted(found, key=lambda t: rank.get(t.level, 3))
+    """Every registered provider's non-empty lines for ``actor``, urgent and
+    oldest deadline first."""
+    found = [t for p in todo_providers(actor) for t in p.provide(actor) if t.count]
+    return sorted(found, key=todo_sort_key)
+
+
+# -- a resident's history (the resident page) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One thing a resident did or asked for: a case, an appeal, an activity…"""
+
+    kind: str  # "办件", "诉求"
+    title: str
+    url: str
+    at: dt.datetime
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryProvider:
+    """Lists one kind of a resident's records, as the actor may see them:
+    staff within their scope, the resident their own; anyone else nothing.
+    ``entries(actor, resident_id, user_id, limit)``: ``user_id`` is the
+    resident's own account (None when it has none). One query."""
+
+    name: str
+    entries: Callable[[Actor, int, int | None, int], list[HistoryEntry]]
+
+
+HISTORY_PROVIDERS: dict[str, HistoryProvider] = {}
+
+
+def register_history_provider(provider: HistoryProvider) -> None:
+    HISTORY_PROVIDERS[provider.name] = provider
+
+
+def resident_history(
+    actor: Actor, *, resident_id: int, user_id: int | None, limit: int = 50
+) -> list[HistoryEntry]:
+    """Every registered kind of the resident's records, newest first."""
+    found = [
+        entry
+        for provider in HISTORY_PROVIDERS.values()
+        for entry in provider.entries(actor, resident_id, user_id, limit)
+    ]
+    return sorted(found, key=lambda e: e.at, reverse=True)[:limit]
 
 
 @dataclass(frozen=True)
@@ -247,6 +347,34 @@ def indicators() -> list[Indicator]:
     return sorted(INDICATORS.values(), key=lambda i: i.code)
 
 
+# -- the audit log's words --------------------------------------------------------------------
+
+# action code -> its Chinese name: "case.accept" -> "受理办件". The audit pages
+# show the name and keep the code in a tooltip; a test finds every code the
+# source writes and fails on one without a name.
+AUDIT_ACTIONS: dict[str, str] = {}
+
+# Names the objects of one type ("services.case") as they are now: given the
+# object ids of a page's records, returns {id: name} in one query. Personal
+# data in a name is masked ("张*").
+AuditObjectNames = Callable[[list[str]], Mapping[str, str]]
+AUDIT_OBJECT_NAMES: dict[str, AuditObjectNames] = {}
+
+
+def register_audit_actions(labels: Mapping[str, str]) -> None:
+    AUDIT_ACTIONS.update(labels)
+
+
+def audit_action_label(code: str) -> str:
+    """The Chinese name of an action code, or the code itself when it has none."""
+    return AUDIT_ACTIONS.get(code, code)
+
+
+def register_audit_object_names(namers: Mapping[str, AuditObjectNames]) -> None:
+    """``namers``: object type (``Model._meta.label_lower``) -> its namer."""
+    AUDIT_OBJECT_NAMES.update(namers)
+
+
 # -- tests -------------------------------------------------------------------------------------
 
 
@@ -255,10 +383,14 @@ _TABLES: tuple[dict[Any, Any], ...] = (
     ROLE_PERMISSIONS,
     _PERMISSION_OWNERS,
     SECTIONS,
+    SCOPE_LABELS,
     TICK_JOBS,
     REGION_MOVE_HOOKS,
     TODO_PROVIDERS,
+    HISTORY_PROVIDERS,
     INDICATORS,
+    AUDIT_ACTIONS,
+    AUDIT_OBJECT_NAMES,
 )
 
 
@@ -277,6 +409,8 @@ def restored() -> Iterator[None]:
 
 
 __all__ = [
+    "HistoryEntry",
+    "HistoryProvider",
     "Indicator",
     "Permission",
     "RegionMove",
@@ -284,5 +418,6 @@ __all__ = [
     "Section",
     "TickJob",
     "ToDo",
+    "ToDoItem",
     "ToDoProvider",
 ]

@@ -67,7 +67,11 @@ def run_job(path: str) -> JobResult:
     started = time.monotonic()
     try:
         func: Callable[[], Any] = import_string(path)
-        with transaction.atomic():
+        job = registry.TICK_JOBS.get(path)
+        if job is None or job.atomic:
+            with transaction.atomic():
+                result = func()
+        else:
             result = func()
     except Exception as error:  # noqa: BLE001 - one job failing must not stop the others
         logger.exception("tick job %s failed", path)

@@ -2,12 +2,29 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from shequ.core.forms import LoginForm
-from shequ.core.views import accounts, audit, calendar, regions, shell
+from shequ.core.views import accounts, audit, calendar, regions, shell, workbench
 
 app_name = "core"
 
 urlpatterns = [
-    path("", shell.home, name="home"),
+    path("", workbench.home, name="home"),
+    # 通知与通知公告
+    path("notifications/", workbench.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        workbench.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/", workbench.notifications_read_all, name="notifications_read_all"
+    ),
+    path("announcements/", workbench.announcement_list, name="announcements"),
+    path("announcements/new/", workbench.announcement_create, name="announcement_create"),
+    path(
+        "announcements/<int:announcement_id>/",
+        workbench.announcement_detail,
+        name="announcement",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -9,3 +9,9 @@ class DemoConfig(AppConfig):
     name = "shequ.demo"
     label = "demo"
     verbose_name = "演示与规模数据"
+
+    def ready(self) -> None:
+        from shequ.core import registry
+        from shequ.demo import audit_labels
+
+        registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)

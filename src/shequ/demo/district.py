@@ -21,7 +21,9 @@ from shequ.core.permissions import Role
 from shequ.core.scope import Actor
 from shequ.demo.catalog import load_demo_catalog
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
+from shequ.demo.roster import load_demo_roster
 from shequ.demo.tree import RegionSpec, ensure_regions
+from shequ.demo.workbench import load_demo_workbench
 from shequ.open311.services import client_ensure
 from shequ.residents.models import Household, Relation, Resident, ResidentTag
 from shequ.residents.rollups import region_stats_rebuild
@@ -149,8 +151,10 @@ class DemoResult:
     resident_linked: bool = False
     catalog_rows: int = 0
     cases_created: int = 0
+    duties_created: int = 0
     open311_clients: int = 0
     governance_rows: int = 0
+    workbench_rows: int = 0  # announcements and the morning's urgent whistle
     counts: dict[str, int] = field(default_factory=dict)
     counts_extra: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
@@ -165,8 +169,10 @@ class DemoResult:
             or self.resident_linked
             or self.catalog_rows
             or self.cases_created
+            or self.duties_created
             or self.open311_clients
             or self.governance_rows
+            or self.workbench_rows
         )
 
 
@@ -388,6 +394,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         ]
         result.catalog_rows = load_demo_catalog(district, generalists=generalists)
         _load_cases(district, home, result)
+        result.duties_created = load_demo_roster(district)
         result.open311_clients = int(
             client_ensure(
                 district=district,
@@ -397,6 +404,9 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
             )
         )
         _load_governance(district, result)
+        result.workbench_rows = load_demo_workbench(
+            district=district, street=regions[HOME_STREET], community=home
+        )
         if result.changed:
             region_stats_rebuild()
             record(
@@ -411,8 +421,10 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "grants": result.grants_created,
                     "catalog": result.catalog_rows,
                     "cases": result.cases_created,
+                    "duties": result.duties_created,
                     "open311_clients": result.open311_clients,
                     "governance": result.governance_rows,
+                    "workbench": result.workbench_rows,
                 },
                 message="加载演示数据（shequ demo）",
             )

@@ -10,7 +10,9 @@ class DeskConfig(AppConfig):
     def ready(self) -> None:
         from shequ.core import registry
         from shequ.core.registry import Section
-        from shequ.desk import moves
+        from shequ.desk import audit_labels, moves
+        from shequ.desk.resident_records import PROVIDER as RESIDENT_RECORDS
+        from shequ.desk.todos import PROVIDERS as TODO_PROVIDERS
 
         registry.register_sections(
             [
@@ -19,5 +21,10 @@ class DeskConfig(AppConfig):
                 Section("一窗受理", "services:home", "service_item.view", "基层治理", order=60),
             ]
         )
+        registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
+        registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)
         registry.register_tick_job("shequ.desk.stats.services.case_stats_rebuild", order=200)
         registry.register_region_move_hook("desk.rollup", moves.rollup_follow_move)
+        for provider in TODO_PROVIDERS:
+            registry.register_todo_provider(provider)
+        registry.register_history_provider(RESIDENT_RECORDS)

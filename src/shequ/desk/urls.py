@@ -40,7 +40,10 @@ urlpatterns = [
     path("cases/submitted/", cases.submitted, name="submitted"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
     path("cases/<int:case_id>/act/<slug:action>/", cases.case_act, name="case_act"),
+    path("cases/<int:case_id>/receipt/", cases.case_receipt, name="case_receipt"),
+    path("notices/", cases.notice_list, name="notices"),
     path("notices/<int:notice_id>/", cases.notice_detail, name="notice"),
+    path("notices/<int:notice_id>/reissue/", cases.notice_reissue, name="notice_reissue"),
     path("notices/<int:notice_id>/pdf/", cases.notice_pdf_view, name="notice_pdf"),
     path("rectifications/", cases.rectification_list, name="rectifications"),
     path(

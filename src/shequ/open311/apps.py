@@ -9,7 +9,9 @@ class Open311Config(AppConfig):
     def ready(self) -> None:
         from shequ.core import registry
         from shequ.core.registry import Section
+        from shequ.open311 import audit_labels
 
         registry.register_sections(
             [Section("Open311 接入", "open311:clients", "open311.manage", "系统", order=960)]
         )
+        registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)

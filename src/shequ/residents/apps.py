@@ -9,7 +9,7 @@ class ResidentsConfig(AppConfig):
     def ready(self) -> None:
         from shequ.core import registry
         from shequ.core.registry import Section
-        from shequ.residents import moves
+        from shequ.residents import audit_labels, moves
 
         registry.register_sections(
             [
@@ -17,6 +17,8 @@ class ResidentsConfig(AppConfig):
                 Section("我的信息", "residents:me", "resident.self", "居民", order=20),
             ]
         )
+        registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
+        registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)
         registry.register_tick_job("shequ.residents.rollups.region_stats_rebuild", order=100)
         registry.register_region_move_hook(
             "residents.register", moves.register_follow_move, own_tables=moves.OWN_TABLES

@@ -4,12 +4,13 @@ last four digits of a phone number."""
 
 from __future__ import annotations
 
+from shequ.core.pii import mask_id_parts
 from shequ.residents.models import Resident
 
 
 def masked_id(resident: Resident) -> str:
     """110101********1234."""
-    return f"{resident.id_region_code}********{resident.id_number_tail}"
+    return mask_id_parts(resident.id_region_code, resident.id_number_tail)
 
 
 def masked_phone(resident: Resident) -> str:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from shequ.core import registry
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.idcard import age_on
 from shequ.core.models import Region, RegionLevel
 from shequ.core.pii import blind_index
+from shequ.core.registry import HistoryEntry
 from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
 from shequ.residents.models import (
@@ -237,3 +239,10 @@ def resident_self(*, actor: Actor) -> Resident | None:
         )
         .first()
     )
+
+
+def resident_records(*, actor: Actor, resident: Resident) -> list[HistoryEntry]:
+    """The resident's cases, appeals and (as modules land) activities,
+    bookings and hours, newest first, as far as the actor may see them (the
+    apps register what they hold: ``core.registry`` history providers)."""
+    return registry.resident_history(actor, resident_id=resident.pk, user_id=resident.user_id)

@@ -62,6 +62,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "residents/detail.html",
         {
             "resident": resident,
+            "records": selectors.resident_records(actor=request.actor, resident=resident),
             "today": selectors.local_today(),
         },
     )
@@ -70,11 +71,13 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 @requires("resident.self")
 def resident_me(request: HttpRequest) -> HttpResponse:
     """我的信息: a resident's own entry and household, on a phone."""
+    me = selectors.resident_self(actor=request.actor)
     return render(
         request,
         "residents/me.html",
         {
-            "me": selectors.resident_self(actor=request.actor),
+            "me": me,
+            "records": selectors.resident_records(actor=request.actor, resident=me) if me else [],
             "today": selectors.local_today(),
         },
     )
@@ -109,6 +112,7 @@ def resident_unmask(request: HttpRequest, resident_id: int) -> HttpResponse:
     }
     if is_htmx(request):
         return render(request, "residents/_pii.html", context)
+    context["records"] = selectors.resident_records(actor=request.actor, resident=resident)
     return render(request, "residents/detail.html", context)
 
 

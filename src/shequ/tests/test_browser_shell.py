@@ -15,10 +15,10 @@ SCREENSHOT = "/tmp/shequ-browser-login.png"  # noqa: S108 - looked at by a perso
 
 
 def key_counts(page) -> dict[str, int]:
-    """The home page's figure cards as {label: number}."""
-    cards = page.locator("#key-counts .card-body")
+    """The home page's figures (the workbench's 概况 card) as {label: number}."""
+    cards = page.locator("#key-counts .key-count")
     return {
-        card.locator(".text-muted").inner_text(): int(
+        card.locator(".key-label").inner_text(): int(
             card.locator(".fw-bold").inner_text().replace(",", "")
         )
         for card in cards.all()

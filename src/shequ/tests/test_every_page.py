@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from shequ.appeals.tests.helpers import appeal_page_args
 from shequ.core.api_auth import token_issue
-from shequ.core.models import AuditRecord, Holiday
+from shequ.core.models import AuditRecord, Holiday, Notification
 from shequ.core.permissions import ROLE_PERMISSIONS, Role
 from shequ.core.scope import Actor
+from shequ.core.services.announcements import announcement_publish
 from shequ.core.tests.test_url_permissions import PUBLIC
 from shequ.desk.cases.services import Applicant, case_complete, case_intake, review_submit
 from shequ.desk.tests.helpers import adopt, make_item, make_window, qualify
@@ -39,7 +40,7 @@ def args(tree, people) -> dict[str, object]:
     qualification = qualify(people.worker, tree.community)
     case_id, notice_id, rectification_id = _case_pages(tree, people, item, window)
     record = AuditRecord.objects.order_by("id").last()  # the case's: one always exists
-    return {
+    pages = {
         "region_id": tree.community.pk,
         "parent_id": tree.community.pk,
         "community_id": tree.community.pk,
@@ -65,6 +66,18 @@ def args(tree, people) -> dict[str, object]:
         # the URL argument ``notice_id``: each namespace gets its own.
         "services:notice_id": notice_id,
     }
+    # The whistle above notified its department's liaison; the street posts
+    # an announcement to the community.
+    pages["notification_id"] = Notification.objects.filter(recipient=people.department_liaison)[
+        0
+    ].pk
+    pages["announcement_id"] = announcement_publish(
+        actor=Actor.for_user(people.street_officer),
+        region_id=tree.community.pk,
+        title="测试公告",
+        body="正文",
+    ).pk
+    return pages
 
 
 def _open311_client(tree) -> int:

@@ -52,3 +52,15 @@ def covers_agreement(actor: Actor, agreement: PairingAgreement) -> bool:
             agreement.department_id in bodies.department_ids or agreement.unit_id in bodies.unit_ids
         )
     return actor.covers(agreement.community)
+
+
+def liaison_scope_label(actor: Actor) -> str | None:
+    """A liaison's scope in the navigation: the bodies it speaks for
+    (“站前派出所”), not the district its grant lies on."""
+    if not is_liaison(actor) or actor.user is None:
+        return None
+    rows = Liaison.objects.filter(user=actor.user).select_related("department", "unit")
+    names = sorted(row.body.name for row in rows)
+    if len(names) > 2:
+        return f"{'、'.join(names[:2])}等{len(names)}个"
+    return "、".join(names) if names else None

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 
+from shequ.appeals import notify
 from shequ.appeals import photos as photo_store
 from shequ.appeals.models import (
     Appeal,
@@ -145,6 +146,7 @@ def _create(
         owner=owner.pk if owner else None,
         triage_due=appeal.triage_due,
     )
+    notify.appeal_waiting(actor, appeal)
     return appeal
 
 

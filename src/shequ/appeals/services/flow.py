@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shequ.appeals import notify
 from shequ.appeals.models import (
     OPEN_STATES,
     Appeal,
@@ -33,7 +34,7 @@ from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workflow import Transition, Workflow, transition
 from shequ.residents.models import Resident
-from shequ.whistles.whistle.services import whistle_raise
+from shequ.whistles.whistle.services import title_from, whistle_raise
 
 
 def _a_triage(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
@@ -258,7 +259,7 @@ def appeal_triage(
         # (lead_department_id, urgency, cooperating_ids, title, description).
         appeal = _in_scope(actor, appeal_id)
         fields = dict(whistle or {})
-        fields.setdefault("title", appeal.description[:30])
+        fields.setdefault("title", title_from(appeal.description))
         fields.setdefault("description", appeal.description)
         fields.setdefault("category", appeal.category)
         fields.setdefault("address", appeal.address)
@@ -399,6 +400,7 @@ def appeal_reopen(*, actor: Actor, appeal_id: int, reason: str) -> Appeal:
         note=str(reason or "").strip()[:NOTE_MAX],
         data={"reason": reason},
     )
+    notify.appeal_reopened(actor, cast(Appeal, done))
     return cast(Appeal, done)
 
 

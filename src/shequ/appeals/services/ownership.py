@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from shequ.appeals import notify
 from shequ.appeals.models import (
     OPEN_STATES,
     Appeal,
@@ -116,4 +117,5 @@ def appeal_hand_over(*, actor: Actor, appeal_id: int, to_user_id: int, note: str
         message=note,
         owner=[owner.pk if owner else None, target.pk],
     )
+    notify.appeal_handed_over(actor, appeal)
     return appeal

@@ -7,8 +7,16 @@ from shequ.core.models.numbering import ReceiptCounter
 from shequ.core.models.regions import Region, RegionLevel, RegionStat
 from shequ.core.models.timeline import TimelineEvent
 from shequ.core.models.users import ApiToken, Grant, User
+from shequ.core.models.workbench import (
+    Announcement,
+    AnnouncementRead,
+    Notification,
+    OutboxMessage,
+)
 
 __all__ = [
+    "Announcement",
+    "AnnouncementRead",
     "ApiToken",
     "AuditBlock",
     "AuditRecord",
@@ -17,6 +25,8 @@ __all__ = [
     "Grant",
     "Holiday",
     "IdempotencyKey",
+    "Notification",
+    "OutboxMessage",
     "ReceiptCounter",
     "Region",
     "RegionLevel",

@@ -1,6 +1,10 @@
 """Append-only audit trail, sealed into SM3 hash-chained blocks."""
 
+from django.apps import apps
 from django.db import models
+
+from shequ.core.permissions import Role
+from shequ.core.registry import audit_action_label
 
 
 class AuditRecord(models.Model):
@@ -47,6 +51,10 @@ class AuditRecord(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
+    # The object's name as it is now, set by the audit pages' selectors
+    # (``audit_chain.audit_name_objects``); not a column.
+    object_name = ""
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
 
@@ -58,6 +66,22 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("审计记录只能追加，不能删除。")
+
+    @property
+    def action_label(self) -> str:
+        return audit_action_label(self.action)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else self.role
+
+    @property
+    def object_type_label(self) -> str:
+        """``services.case`` -> 办件 (the type itself when its app is gone)."""
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
 
 
 class AuditBlock(models.Model):

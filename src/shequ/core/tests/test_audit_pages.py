@@ -3,12 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from shequ.core.audit import audit_log
-from shequ.core.audit_chain import seal_pending
-from shequ.core.models import AuditRecord
+from shequ.core.audit_chain import audit_name_objects, seal_pending
+from shequ.core.models import AuditRecord, Grant
+from shequ.core.registry import audit_action_label
 from shequ.core.scope import Actor
 from shequ.core.tests.factories import actor_for
 
@@ -152,11 +156,13 @@ def test_list_query_count_does_not_grow_with_rows(client, people, django_assert_
     client.force_login(people.audit_admin)
     add(3)
     client.get(LIST)
-    # session, user, grants, count, page (records + region + seal + block in one join)
-    with django_assert_num_queries(5):
+    # session, user, grants, count, page (records + region + seal + block in one join),
+    # the name of the one object on the page (the audit admin's own login: a core.user),
+    # the navigation bell's unread count
+    with django_assert_num_queries(7):
         client.get(LIST)
     add(40)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(LIST)
     assert len(response.context["page"]) == 44  # 43 + the audit admin's login
 
@@ -192,3 +198,167 @@ def test_no_write_through_the_pages(client, people, records):
     assert client.post(_detail(records["create"].pk)).status_code == 405
     assert client.delete(_detail(records["create"].pk)).status_code == 405
     assert AuditRecord.objects.count() == count
+
+
+# -- names instead of codes ---------------------------------------------------------------------
+
+
+def _named_records(people, tree, n):
+    """``n`` records about each of three kinds of object: a user, a unit, a grant."""
+    people.worker.full_name = "王小明"
+    people.worker.save(update_fields=["full_name"])
+    admin = actor_for(people.district_admin)
+    grant = Grant.objects.get(user=people.worker)
+    return [
+        audit_log(actor=admin, action=action, obj=obj)
+        for _ in range(n)
+        for action, obj in (
+            ("user.create", people.worker),
+            ("region.update", tree.unit2),
+            ("grant.create", grant),
+        )
+    ]
+
+
+def test_list_shows_role_action_and_object_by_name_with_the_codes_in_tooltips(client, people, tree):
+    # given
+    user_record, region_record, grant_record = _named_records(people, tree, 1)
+    client.force_login(people.audit_admin)
+
+    # when
+    html = client.get(LIST, {"user": "district_admin"}).content.decode()
+
+    # then
+    assertInHTML('<td><span title="district_admin">区民政管理员</span></td>', html, count=3)
+    assertInHTML('<td><span title="user.create">新建账号</span></td>', html)
+    assertInHTML('<td><span title="region.update">修改区划</span></td>', html)
+    assertInHTML('<td><span title="grant.create">授予角色</span></td>', html)
+    assertInHTML(
+        f'<td><span title="core.user#{people.worker.pk}">'
+        '<small class="text-muted">用户</small> worker（王小明）</span></td>',
+        html,
+    )
+    assertInHTML(
+        f'<td><span title="core.region#{tree.unit2.pk}">'
+        '<small class="text-muted">区划</small> 化机小区1号楼2单元</span></td>',
+        html,
+    )
+    grant_id = grant_record.object_id
+    assertInHTML(
+        f'<td><span title="core.grant#{grant_id}">'
+        '<small class="text-muted">授权</small> worker：社区工作者·站前社区</span></td>',
+        html,
+    )
+    assert "<code>" not in html
+
+
+def test_detail_shows_the_names_with_the_codes_in_tooltips(client, people, tree):
+    # given
+    user_record = _named_records(people, tree, 1)[0]
+    client.force_login(people.audit_admin)
+
+    # when
+    html = client.get(_detail(user_record.pk)).content.decode()
+
+    # then
+    assertInHTML(
+        '<tr><th>角色</th><td><span title="district_admin">区民政管理员</span></td></tr>', html
+    )
+    assertInHTML('<tr><th>操作</th><td><span title="user.create">新建账号</span></td></tr>', html)
+    assertInHTML(
+        f'<tr><th>对象</th><td><span title="core.user#{people.worker.pk}">'
+        "用户 worker（王小明）</span></td></tr>",
+        html,
+    )
+
+
+def test_an_object_that_is_gone_keeps_the_name_it_was_written_with(people, tree):
+    # given: a grant revoked after its record was written
+    grant_record = _named_records(people, tree, 1)[2]
+    Grant.objects.filter(pk=grant_record.object_id).delete()
+    record = AuditRecord.objects.get(pk=grant_record.pk)
+
+    # when
+    audit_name_objects([record])
+
+    # then
+    assert record.object_name == "社区工作者·站前社区"
+
+
+def test_an_object_type_without_a_namer_and_a_record_without_object(people, tree):
+    # given
+    actor = actor_for(people.worker)
+    records = [
+        AuditRecord.objects.create(
+            at=timezone.now(),
+            action="test.x",
+            object_type="core.holiday",
+            object_id="7",
+            object_repr="2026-10-01 放假 国庆节",
+        ),
+        audit_log(actor=actor, action="test.y"),
+    ]
+
+    # when
+    audit_name_objects(records)
+
+    # then
+    assert [r.object_name for r in records] == ["2026-10-01 放假 国庆节", ""]
+    assert [r.object_type_label for r in records] == ["节假日", ""]
+    assert [r.role_label for r in records] == ["", "社区工作者"]
+
+
+def test_an_action_without_a_label_shows_its_code():
+    assert audit_action_label("auth.login") == "登录"
+    assert audit_action_label("test.unknown") == "test.unknown"
+
+
+def test_naming_takes_one_query_per_object_type_whatever_the_rows(
+    people, tree, django_assert_num_queries
+):
+    # given
+    few = list(AuditRecord.objects.filter(pk__in=[r.pk for r in _named_records(people, tree, 1)]))
+    many = list(AuditRecord.objects.filter(pk__in=[r.pk for r in _named_records(people, tree, 20)]))
+
+    # when / then: users, regions, grants
+    with django_assert_num_queries(3):
+        audit_name_objects(few)
+    with django_assert_num_queries(3):
+        audit_name_objects(many)
+    assert {r.object_name for r in many} == {
+        "worker（王小明）",
+        "化机小区1号楼2单元",
+        "worker：社区工作者·站前社区",
+    }
+
+
+def test_list_query_count_does_not_grow_with_named_rows(
+    client, people, tree, django_assert_num_queries
+):
+    # given
+    client.force_login(people.audit_admin)
+    _named_records(people, tree, 1)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as three_rows:
+        client.get(LIST)
+
+    # when
+    _named_records(people, tree, 15)
+
+    # then
+    with django_assert_num_queries(len(three_rows)):
+        response = client.get(LIST)
+    assert len(response.context["page"]) == 49  # 48 + the audit admin's login
+
+
+def test_a_residents_account_is_named_with_the_name_masked(people):
+    # given
+    people.resident.full_name = "李秀英"
+    people.resident.save(update_fields=["full_name"])
+    record = audit_log(actor=actor_for(people.resident), action="auth.login", obj=people.resident)
+
+    # when
+    audit_name_objects([record])
+
+    # then
+    assert record.object_name == "resident（李**）"

@@ -176,12 +176,13 @@ def test_a_bad_import_writes_nothing_and_names_the_line(client, people):
 def test_calendar_page_query_count_is_flat(client, people, django_assert_num_queries):
     client.force_login(people.district_admin)
     client.get(CAL, {"year": 2026})  # warm the session
-    # session, user, grants; holidays, the year's status, the known years
-    with django_assert_num_queries(6):
+    # session, user, grants; the bell's unread count; holidays, the year's status,
+    # the known years
+    with django_assert_num_queries(7):
         client.get(CAL, {"year": 2026})
     # when: the year holds many more rows, the count of queries stays the same
     for day in range(1, 29):
         Holiday.objects.update_or_create(date=date(2026, 2, day), defaults={"kind": "off"})
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(CAL, {"year": 2026})
     assert response.context["off_count"] > 40

@@ -4,12 +4,11 @@ there is no edit or delete anywhere in the application."""
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from shequ.core.audit_chain import AuditFilters, audit_get, audit_search, seal_status
+from shequ.core.audit_chain import AuditFilters, audit_get, audit_page, seal_status
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.http import requires
 
@@ -68,8 +67,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_valid():
         try:
-            records = audit_search(actor=request.actor, filters=form.filters())
-            page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+            page = audit_page(
+                actor=request.actor,
+                filters=form.filters(),
+                number=request.GET.get("page"),
+                per_page=PAGE_SIZE,
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             status = error.status

@@ -1,4 +1,4 @@
-"""Shell views: home, scope switcher, health check."""
+"""Shell views: scope switcher, favicon, health check, password, error pages."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -8,15 +8,9 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
-from shequ.core import selectors
-from shequ.core.http import refusal, requires
+from shequ.core.http import refusal
 from shequ.core.scope import SESSION_GRANT_KEY
 from shequ.core.services import accounts
-
-
-@requires("home.view")
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"counts": selectors.home_counts(actor=request.actor)})
 
 
 @require_POST

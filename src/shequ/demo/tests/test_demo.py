@@ -138,3 +138,54 @@ def test_demo_loads_two_years_of_cases_with_the_demo_worker_at_the_window():
     assert actions[0] in ("apply", "accept") and "complete" in actions
     run_demo(residents=600)
     assert Case.objects.count() == 3000  # a second run adds none
+
+
+def test_demo_windows_have_someone_on_duty_today_and_the_weeks_around(client, clock):
+    import datetime as dt
+    import re
+
+    from django.urls import reverse
+
+    from shequ.demo.roster import working_days
+    from shequ.desk.models import Qualification, Window, WindowDuty
+
+    # given: the demo loaded on a working day (a Tuesday)
+    clock.set("2026-09-29")
+    run_demo(residents=30)
+
+    # when: the demo worker opens the desk home
+    client.force_login(User.objects.get(username="demo-community-worker"))
+    html = client.get(reverse("services:home")).content.decode()
+
+    # then: each window of 站前社区 shows who sits at it today
+    today = html[html.index('id="today-windows"') : html.index('id="qualified-workers"')]
+    rows = re.findall(r'<span>(\S+?)</span>\s*<span class="small">([^<]*)</span>', today)
+    assert rows == [("1号综合窗口", "站前社区社工2"), ("2号综合窗口", "站前社区社工3")]
+    assert "未排班" not in today
+    # Every staffed window of the district has one qualified worker each working
+    # day from three weeks back to two weeks ahead (the window page's fortnight).
+    days = working_days(dt.date(2026, 9, 29))
+    assert (days[0], days[-1]) == (dt.date(2026, 9, 8), dt.date(2026, 10, 13))
+    windows = Window.objects.filter(active=True).count()
+    assert windows == 30  # every community has its generated generalists
+    assert WindowDuty.objects.count() == windows * len(days)
+    assert all(
+        Qualification.objects.filter(worker=d.worker_id, community=d.community_id).exists()
+        for d in WindowDuty.objects.filter(date=dt.date(2026, 9, 29))
+    )
+    # Today and the days ahead went through the roster service, audited as the
+    # secretary's; the weeks already worked are history, written as rows.
+    ahead = WindowDuty.objects.filter(date__gte=dt.date(2026, 9, 29)).count()
+    duty_records = AuditRecord.objects.filter(action="window.duty_set")
+    # 9-29, 9-30, then 国庆 until 10-8, and 10-10 a make-up Saturday: 7 days to 10-13
+    assert duty_records.count() == ahead == windows * 7
+    assert set(duty_records.values_list("role", flat=True)) == {Role.COMMUNITY_SECRETARY}
+
+    # when: the demo is run again a week later
+    clock.set("2026-10-09")
+    run_demo(residents=30)
+
+    # then: the roster reaches two weeks past the new day, nothing else is rewritten
+    assert working_days(dt.date(2026, 10, 9))[-1] == dt.date(2026, 10, 23)
+    assert WindowDuty.objects.filter(date__gt=days[-1]).count() == windows * 8  # 10-14 …
+    assert not Window.objects.filter(active=True).exclude(duties__date="2026-10-09").exists()

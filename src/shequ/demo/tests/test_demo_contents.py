@@ -247,3 +247,24 @@ def test_demo_has_appeals_whistles_scorecard_and_pairing(demo):
     paper = agreements.get(paper_only_since__isnull=False)
     assert not paper.actions.filter(date__gte=paper.paper_only_since).exists()
     assert agreements.filter(paper_only_since__isnull=True, actions__isnull=False).exists()
+
+
+def test_demo_liaison_opens_on_the_urgent_whistle_and_two_announcements(demo, client):
+    """The morning after `make demo`: the bell rings for 站前派出所's liaison,
+    its workbench opens on the report-in it owes, and the street's and the
+    district's announcements wait unread for the community."""
+    from shequ.core.models import Announcement, Notification, OutboxMessage
+
+    liaison = User.objects.get(username="demo-department-liaison")
+    note = Notification.objects.get(recipient=liaison, kind="whistle.raised")
+    assert (note.level, note.title.startswith("紧急吹哨：")) == ("urgent", True)
+    assert OutboxMessage.objects.filter(recipient=liaison, channel="wechat").count() == 1
+    client.force_login(liaison)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "站前小区3号楼地下车库燃气味道浓" in html
+    assert "吹哨待报到（紧急" in html
+    assert "职能部门联络员·站前派出所" in html
+    assert sorted(Announcement.objects.values_list("region__level", flat=True)) == [1, 2]
+    client.force_login(User.objects.get(username="demo-community-worker"))
+    html = client.get(reverse("core:home")).content.decode()
+    assert html.count("未读 · ") == 2

@@ -89,7 +89,7 @@ class ActionOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    id_number: str = Field(description="脱敏身份证号，只显示后四位")
+    id_number: str = Field(description="脱敏身份证号，如 110101********1234")
     materials: list[MaterialOut]
     missing: list[str] = Field(description="尚未提交的材料（容缺）")
     supplement_by: dt.date | None
@@ -244,7 +244,7 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     timeline = case_selectors.case_timeline(case=case)
     return CaseDetailOut(
         **_case_fields(case, case_selectors.local_today()),
-        id_number="*" * 14 + case.id_number_tail,
+        id_number=case_selectors.applicant_masked_id(case),
         materials=[MaterialOut(**m) for m in case.materials],
         missing=[m["name"] for m in case.missing_materials],
         supplement_by=case.supplement_by,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 
-from shequ.core.forms import CHECK, SELECT, TEXT
+from shequ.core.forms import CHECK, SELECT, TEXT, DateInput
 from shequ.desk.cases.selectors import CaseFilters
 from shequ.desk.cases.services import CASE_ACTIONS, DELIVERY_METHODS
 from shequ.desk.models import (
@@ -63,7 +63,7 @@ class IntakeForm(forms.Form):
     supplement_by = forms.DateField(
         label="容缺材料补齐日期",
         required=False,
-        widget=forms.DateInput(attrs=TEXT | {"type": "date"}),
+        widget=DateInput(attrs=TEXT),
     )
     window = forms.TypedChoiceField(
         label="受理窗口",
@@ -156,7 +156,7 @@ def _extra_field(spec: dict) -> forms.Field:
         options = [("", "请选择")] + [(o, o) for o in spec.get("options", [])]
         widget: forms.Widget = forms.Select(attrs=SELECT | attrs, choices=options)
     elif kind == "date":
-        widget = forms.DateInput(attrs=attrs | {"type": "date"})
+        widget = DateInput(attrs=attrs)
     elif kind == "number":
         widget = forms.TextInput(attrs=attrs | {"inputmode": "decimal"})
     else:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from shequ.core.errors import NotFound
 from shequ.core.models import Region, TimelineEvent
+from shequ.core.pii import decrypt, mask_id_number
 from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
@@ -202,6 +203,13 @@ def case_get(*, actor: Actor, case_id: int) -> Case:
     return case
 
 
+def applicant_masked_id(row: Case | Notice) -> str:
+    """The applicant's ID number masked as on every page (110101********1234).
+    A case or notice keeps only the last four digits in clear, so the number
+    is decrypted and masked here at once: nothing unmasked leaves."""
+    return mask_id_number(decrypt(row.id_number_enc))
+
+
 def case_visits(*, case: Case) -> QuerySet[Visit]:
     """The case's visits (the caller loaded ``case`` through a scoped selector)."""
     return Visit.objects.filter(case=case).select_related("window", "worker").order_by("at", "id")
@@ -215,7 +223,14 @@ def notice_get(*, actor: Actor, notice_id: int) -> Notice:
     actor.require("case.view")
     notice = (
         Notice.objects.filter(actor.scope_q(community="community"))
-        .select_related("community", "item", "version", "window", "issued_by")
+        .select_related(
+            "community",
+            "item__current_version",
+            "version",
+            "window",
+            "issued_by",
+            "reissued_from",
+        )
         .filter(pk=notice_id)
         .first()
     )
@@ -224,13 +239,24 @@ def notice_get(*, actor: Actor, notice_id: int) -> Notice:
     return notice
 
 
-def notice_list(*, actor: Actor, open_only: bool = True) -> QuerySet[Notice]:
+def notice_outdated_q() -> Q:
+    """Open notices issued under a version that is no longer the item's current one."""
+    return Q(case__isnull=True, reissued_as__isnull=True) & ~Q(version=F("item__current_version"))
+
+
+def notice_list(
+    *, actor: Actor, open_only: bool = True, outdated: bool = False
+) -> QuerySet[Notice]:
+    """One-time notices in scope, newest first: the open ones (the applicant
+    has not come back) by default; ``outdated``: those to reissue."""
     actor.require("case.view")
     qs = Notice.objects.filter(actor.scope_q(community="community")).select_related(
-        "community", "item"
+        "community", "item", "version"
     )
-    if open_only:
-        qs = qs.filter(case__isnull=True)
+    if outdated:
+        qs = qs.filter(notice_outdated_q())
+    elif open_only:
+        qs = qs.filter(case__isnull=True, reissued_as__isnull=True)
     return qs.order_by("-issued_at", "-id")
 
 

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.core.errors import NotFound, PermissionDenied
-from shequ.core.http import refusal, requires
+from shequ.core.http import error_page, refusal, requires
 from shequ.core.models import Region
 from shequ.core.scope import Actor
 from shequ.desk.cases import selectors as cs
@@ -260,10 +260,12 @@ def _case_page(
     case = cs.case_get(actor=actor, case_id=case_id)
     review = getattr(case, "review", None)
     level = cs.case_level(case)
-    actions = [
-        {"action": t.action, "label": t.label, "values": posted if t.action == failed else {}}
-        for t in cases.CASE_FLOW.available(case, actor)
-    ]
+    # What the workflow offers now: the next steps first, the rest folded.
+    actions: dict[bool, list[dict]] = {True: [], False: []}
+    for t in cases.CASE_FLOW.available(case, actor):
+        actions[cases.CASE_ACTIONS[t.action].primary].append(
+            {"action": t.action, "label": t.label, "values": posted if t.action == failed else {}}
+        )
     return render(
         request,
         "services/cases/case_detail.html",
@@ -277,7 +279,10 @@ def _case_page(
             "review": review,
             "rectification": getattr(review, "rectification", None) if review else None,
             "notice": getattr(case, "notice", None),
-            "actions": actions,
+            "actions": actions[True],
+            "more_actions": actions[False],
+            "more_open": any(a["action"] == failed for a in actions[False]),
+            "id_number": cs.applicant_masked_id(case),
             "outcomes": Outcome.choices,
             "delivery_methods": list(cases.DELIVERY_METHODS.items()),
         },
@@ -328,6 +333,24 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         return _case_page(request, case.pk, status=status, failed=action, posted=posted)
     messages.success(request, f"已{transition.label}：{case.receipt_no}。")
     return redirect(_safe_next(request, reverse("services:case", kwargs={"case_id": case.pk})))
+
+
+@require_GET
+@requires("case.view")
+def case_receipt(request: HttpRequest, case_id: int) -> HttpResponse:
+    """受理回执 PDF of an accepted case: A4, or A5 with ``?size=a5``."""
+    from shequ.desk.cases.receipt_pdf import receipt_pdf
+
+    case = cs.case_get(actor=request.actor, case_id=case_id)
+    content = receipt_pdf(
+        case,
+        lookup_url=request.build_absolute_uri(reverse("services:public_lookup")),
+        size="A5" if request.GET.get("size") == "a5" else "A4",
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = quote(f"受理回执_{case.receipt_no}.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response
 
 
 # -- lists --------------------------------------------------------------------------------
@@ -421,9 +444,46 @@ def submitted(request: HttpRequest) -> HttpResponse:
 
 
 @requires("case.view")
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """一次性告知单: the open ones (applicants who have not come back), or
+    with ``?outdated=1`` those whose item's materials list has changed since."""
+    outdated = request.GET.get("outdated") == "1"
+    page = _page(request, cs.notice_list(actor=request.actor, outdated=outdated))
+    return render(
+        request,
+        "services/cases/notice_list.html",
+        {
+            "page": page,
+            "rows": list(page),
+            "outdated": outdated,
+            "query": "outdated=1&" if outdated else "",
+        },
+    )
+
+
+@requires("case.view")
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = cs.notice_get(actor=request.actor, notice_id=notice_id)
-    return render(request, "services/cases/notice.html", {"notice": notice})
+    return render(
+        request,
+        "services/cases/notice.html",
+        {"notice": notice, "id_number": cs.applicant_masked_id(notice)},
+    )
+
+
+@require_POST
+@requires("case.accept")
+def notice_reissue(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """重新告知 under the item's current materials list."""
+    with refusal(request, action="notice.reissue") as refused:
+        new = cases.notice_reissue(actor=request.actor, notice_id=notice_id)
+        messages.success(
+            request, f"已按新的材料清单重新出具告知单 {new.number}，并短信告知申请人。"
+        )
+        return redirect("services:notice", notice_id=new.pk)
+    if refused.error is None:  # not reached: the block returns unless refused
+        return redirect("services:notice", notice_id=notice_id)
+    return error_page(request, refused.error)
 
 
 @requires("case.view")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from shequ.core.errors import DomainError
-from shequ.core.forms import CHECK, SELECT, TEXT
+from shequ.core.forms import CHECK, SELECT, TEXT, DateInput
 from shequ.desk.catalog import services
 from shequ.desk.catalog import validation as v
 from shequ.desk.models import Category, ItemKind, ServiceItemVersion
@@ -150,7 +150,7 @@ class WindowForm(forms.Form):
 
 
 class DutyForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs=TEXT | {"type": "date"}))
+    date = forms.DateField(label="日期", widget=DateInput(attrs=TEXT))
     worker = forms.TypedChoiceField(
         label="值班人员",
         coerce=int,
@@ -178,9 +178,7 @@ class QualificationForm(forms.Form):
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple(attrs=CHECK),
     )
-    granted_at = forms.DateField(
-        label="取得日期", widget=forms.DateInput(attrs=TEXT | {"type": "date"})
-    )
+    granted_at = forms.DateField(label="取得日期", widget=DateInput(attrs=TEXT))
     basis = forms.CharField(
         label="依据",
         max_length=200,

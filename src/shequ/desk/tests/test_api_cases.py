@@ -249,7 +249,7 @@ def test_detail_has_the_timeline_and_masked_numbers(client, desk, clock):
     detail = client.get(f"{CASES}/{case_id}").json()
 
     assert detail["phone"] == "138****1234"
-    assert detail["id_number"] == "**************0014"
+    assert detail["id_number"] == "210302********0014"
     assert ID_NUMBER not in json.dumps(detail) and PHONE not in json.dumps(detail)
     assert [e["label"] for e in detail["timeline"]] == ["受理"]
     assert detail["timeline"][0]["actor"] == desk.worker.full_name

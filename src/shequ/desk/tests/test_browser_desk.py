@@ -1,16 +1,20 @@
 """The desk end to end in a real browser: a worker accepts a case at the
 window from the keyboard and completes it; the applicant looks it up on a
 375-px phone with the receipt number and the last four phone digits, and
-rates it."""
+rates it. A worker opens a case and downloads its 受理回执."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from shequ.desk.cases.services import case_intake
 from shequ.desk.models import Case, CaseState, Review
-from shequ.desk.tests.conftest import ID_NUMBER, PHONE
+from shequ.desk.tests.conftest import ALL_MATERIALS, ID_NUMBER, PHONE, applicant
+from shequ.desk.tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +76,32 @@ def test_worker_accepts_and_completes_then_resident_rates_on_a_phone(
     assert (review.case_id, review.rating, review.comment) == (case.pk, 5, "一次就办好了")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.problems == [] and phone.problems == []
+
+
+def test_worker_opens_a_case_and_downloads_its_receipt(page, live_server, login, desk):
+    # given: a case accepted at the window
+    case = case_intake(
+        actor=desk.worker_actor,
+        community=desk.community,
+        item=desk.item,
+        applicant=applicant(),
+        provided=ALL_MATERIALS,
+        window=desk.window,
+    ).case
+    login(page, desk.worker.username)
+    page.goto(f"{live_server.url}{reverse('services:case', kwargs={'case_id': case.pk})}")
+    expect(page.locator("#print-receipt")).to_have_text("打印受理回执")
+
+    # when: the worker downloads the receipt
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="下载受理回执").click()
+    download = downloading.value
+
+    # then: the case's receipt, as the server drew it
+    assert download.suggested_filename == f"受理回执_{case.receipt_no}.pdf"
+    text = pdf_text(Path(download.path()).read_bytes()).replace("\n", "")
+    assert f"受理编号：{case.receipt_no}" in text
+    assert "申请事项高龄津贴申领（第1版）" in text
+    assert f"输入受理编号{case.receipt_no}和您登记的手机号后四位" in text
+    assert f"{live_server.url}/services/banshi/" in text
+    assert page.problems == []

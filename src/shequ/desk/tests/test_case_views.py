@@ -4,13 +4,23 @@ street's read-only view, the action forms, a stale action, flat queries."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shequ.core.models import AuditRecord
-from shequ.desk.cases.services import case_complete, case_intake, case_start, review_submit
+from shequ.desk.cases.services import (
+    case_complete,
+    case_deliver,
+    case_intake,
+    case_resume,
+    case_start,
+    case_suspend,
+    review_submit,
+)
 from shequ.desk.models import Case, CaseState, Notice, Visit
 from shequ.desk.tests.conftest import ALL_MATERIALS, ID_NUMBER, PHONE, applicant
 from shequ.residents.tests.helpers import id_number, resident
@@ -93,7 +103,7 @@ def test_intake_happy_path_through_the_page(client, desk, clock):
     assert Visit.objects.filter(case=case).count() == 1
     page = client.get(response["Location"]).content.decode()
     assert f"已受理，受理编号 {case.receipt_no}。" in page
-    assert "**************0014" in page and "138****1234" in page
+    assert "210302********0014" in page and "138****1234" in page
     assert ID_NUMBER not in page and PHONE not in page
 
 
@@ -244,6 +254,52 @@ def test_action_forms_start_suspend_resume_complete(client, desk, clock):
     case.refresh_from_db()
     assert (case.status, case.outcome) == (CaseState.COMPLETED, "approved")
     assert "已办结：" in client.get(response["Location"]).content.decode()
+
+
+def _offered(client, case: Case) -> tuple[list[str], list[str]]:
+    """The action forms of the case page: shown first, and under 更多操作."""
+    page = client.get(case_url(case)).content.decode()
+    if 'id="case-actions"' not in page:
+        return [], []
+    actions = page[page.index('id="case-actions"') : page.index('id="case-timeline"')]
+    first, _, more = actions.partition('<details class="border rounded p-2" id="more-actions"')
+    assert ("<summary" in more) == bool(more) and ("更多操作" in more) == bool(more)
+    return re.findall(r'id="act-([a-z_]+)"', first), re.findall(r'id="act-([a-z_]+)"', more)
+
+
+def test_the_case_page_offers_the_next_steps_first_and_folds_the_rest(client, desk, clock):
+    # given: a case just accepted at the window, on the worker's screen
+    clock.set("2026-11-02")
+    case = intake(desk)
+    client.force_login(desk.worker)
+    rarely = ["forward", "request_supplement", "suspend", "withdraw"]
+
+    # then, state by state: what the workflow allows now, the usual next step first
+    assert _offered(client, case) == (["start", "complete"], rarely)
+    case_start(actor=desk.worker_actor, case_id=case.pk)
+    assert _offered(client, case) == (["complete"], rarely)
+    case_suspend(actor=desk.worker_actor, case_id=case.pk, reason="等待区民政局核对户籍")
+    assert _offered(client, case) == (["resume"], ["withdraw"])
+    case_resume(actor=desk.worker_actor, case_id=case.pk)
+    case_complete(actor=desk.worker_actor, case_id=case.pk, outcome="approved")
+    assert _offered(client, case) == (["deliver"], [])
+    case_deliver(actor=desk.worker_actor, case_id=case.pk, method="mail")
+    assert _offered(client, case) == ([], [])
+
+
+def test_a_refused_folded_action_opens_the_fold_with_what_was_typed(client, desk, clock):
+    # given
+    case = intake(desk)
+    client.force_login(desk.worker)
+
+    # when: 挂起 without a reason, then the page comes back
+    response = client.post(act_url(case, "suspend"), {"reason": "", "note": "先挂起"})
+
+    # then: 更多操作 is open on the refused form, the note kept
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert '<details class="border rounded p-2" id="more-actions" open>' in body
+    assert 'value="先挂起"' in body.split('id="act-suspend"')[1].split("</form>")[0]
 
 
 def test_a_stale_second_complete_gets_the_conflict_message(client, desk, clock):

@@ -3,62 +3,17 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
-from shequ.desk.cases import notice_pdf as notice_pdf_module
+from shequ.desk.cases import pdf as pdf_module
 from shequ.desk.cases.notice_pdf import FontMissing, cjk_font, notice_pdf
 from shequ.desk.cases.services import case_intake
 from shequ.desk.tests.conftest import applicant
+from shequ.desk.tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of every page, decoded through each font's ToUnicode map.
-
-    ``PdfReader.extract_text`` reads the two-byte codes of a CFF CJK font
-    (an embedded encoding CMap) one byte at a time, which garbles any code
-    above 255; the ToUnicode map is the authority on what a code means."""
-    reader = PdfReader(io.BytesIO(data))
-    out: list[str] = []
-    for page in reader.pages:
-        fonts = page["/Resources"]["/Font"]
-        maps = {name: _to_unicode(fonts[name].get_object()) for name in fonts}
-        current: dict[int, str] = {}
-        for operands, operator in ContentStream(page.get_contents(), reader).operations:
-            if operator == b"Tf":
-                current = maps[operands[0]]
-            elif operator in (b"Tj", b"'", b'"'):
-                out.append(_decode(bytes(operands[-1].original_bytes), current))
-            elif operator == b"TJ":
-                out.append(
-                    "".join(
-                        _decode(bytes(part.original_bytes), current)
-                        for part in operands[0]
-                        if hasattr(part, "original_bytes")
-                    )
-                )
-            elif operator == b"ET":
-                out.append("\n")
-    return "".join(out)
-
-
-def _to_unicode(font) -> dict[int, str]:
-    cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-    return {
-        int(code, 16): bytes.fromhex(text).decode("utf-16-be")
-        for code, text in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", cmap)
-    }
-
-
-def _decode(raw: bytes, mapping: dict[int, str]) -> str:
-    return "".join(
-        mapping.get(int.from_bytes(raw[i : i + 2], "big"), "") for i in range(0, len(raw), 2)
-    )
 
 
 def _notice(desk):
@@ -134,7 +89,7 @@ def test_font_found_through_fontconfig():
 
 
 def test_missing_font_is_a_clear_chinese_error(monkeypatch):
-    monkeypatch.setattr(notice_pdf_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
     with pytest.raises(FontMissing, match="fonts-noto-cjk"):
         cjk_font()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -116,6 +118,32 @@ def test_guessing_is_stopped_after_five_failures(client, desk, clock):
     assert response.status_code == 429
     assert "查询失败次数过多" in response.content.decode()
     assert "lookup_ok" not in client.session
+
+
+def form_errors(response) -> list[str]:
+    return re.findall(r'class="[^"]*form-error"[^>]*>([^<]*)</div>', response.content.decode())
+
+
+def test_a_failed_lookup_is_not_found_and_says_why(client, desk, clock):
+    # given: an accepted case, and a number that matches nothing
+    case = intake(desk).case
+
+    # when / then: a number unknown and digits wrong answer the same 404, on the form
+    for number, tail in (("2103020010012099010100001", TAIL), (case.receipt_no, "0000")):
+        response = look_up(client, number, tail)
+        assert response.status_code == 404, number
+        assert form_errors(response) == ["受理编号或手机号后四位不正确，请核对后再试。"]
+        assert 'id="lookup-form"' in response.content.decode()
+    # Input that is no number keeps its 422, guessing past five tries its 429.
+    response = look_up(client, "abc", TAIL)
+    assert (response.status_code, form_errors(response)) == (422, ["请输入受理编号（数字）。"])
+    for _ in range(4):  # with the "0000" above, five wrong guesses at this number
+        assert look_up(client, case.receipt_no, "9999").status_code == 404
+    response = look_up(client, case.receipt_no)
+    assert (response.status_code, form_errors(response)) == (
+        429,
+        ["查询失败次数过多，请15分钟后再试，或到社区窗口查询。"],
+    )
 
 
 def test_case_page_without_lookup_redirects_to_the_form(client, desk, clock):

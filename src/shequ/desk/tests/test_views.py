@@ -2,6 +2,7 @@
 action (a refusal changes nothing), what the pages show, flat query counts."""
 
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -259,6 +260,27 @@ def test_refused_window_duty_is_audited(client, people, desk):
     assert "不能为已经过去的日期排班。" in response.content.decode()
     record = AuditRecord.objects.get(action="window.duty_set")
     assert (record.success, record.message) == (False, "不能为已经过去的日期排班。")
+
+
+def test_date_inputs_carry_iso_dates(client, people, desk, clock):
+    # given: a day zh-hans would write 2026/12/02, which <input type=date> refuses
+    clock.set("2026-12-02")
+    client.force_login(people.secretary)
+
+    # when: the roster form and the qualification form open on today
+    roster = client.get(reverse("services:window", args=[desk[1].pk])).content.decode()
+    grant = client.get(reverse("services:qualification_grant")).content.decode()
+
+    # then: both dates are yyyy-MM-dd, the only form the browser shows
+    assert re.findall(r'<input type="date"[^>]*>', roster) == [
+        '<input type="date" name="date" value="2026-12-02" class="form-control" required'
+        ' id="id_date">'
+    ]
+    assert re.findall(r'<input type="date"[^>]*>', grant) == [
+        '<input type="date" name="granted_at" value="2026-12-02" class="form-control" required'
+        ' id="id_granted_at">'
+    ]
+    assert "2026/12/02" not in roster + grant
 
 
 def test_community_home_shows_windows_duty_and_generalists(client, people, desk, tree):

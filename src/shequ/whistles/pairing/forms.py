@@ -40,7 +40,11 @@ class AgreementFilterForm(forms.Form):
         widget=forms.Select(attrs=SELECT),
     )
     paper_only = forms.BooleanField(
-        label="只看仅面上", required=False, widget=forms.CheckboxInput(attrs=CHECK)
+        label="只看“仅面上”（上一整季度无共建活动）的协议",
+        help_text="履行中的协议在上一个完整季度没有登记任何共建活动，即为“仅面上”"
+        "（仅满足于面上的工作）；补登活动后，系统下次核定时取消标记。",
+        required=False,
+        widget=forms.CheckboxInput(attrs=CHECK),
     )
 
     def __init__(self, *args, communities=(), **kwargs) -> None:

@@ -186,6 +186,24 @@ def test_paper_only_badge_on_the_pages(client, tree, people, agreement, clock):
     assert "自 2026年1月1日 起没有登记任何共建活动" in detail
 
 
+def test_paper_only_filter_says_what_it_means(client, people, agreement):
+    # the checkbox names the flag and its rule, with the explanation as help and tooltip
+    client.force_login(people.worker)
+    page = client.get(reverse("whistles:pairing_list")).content.decode()
+    form = page.split('id="pairing-filters"')[1].split("</form>")[0]
+    label = re.search(r'<label class="form-check-label" for="id_paper_only">([^<]+)</label>', form)
+    assert label is not None
+    assert label.group(1) == "只看“仅面上”（上一整季度无共建活动）的协议"
+    help_text = (
+        "履行中的协议在上一个完整季度没有登记任何共建活动，即为“仅面上”"
+        "（仅满足于面上的工作）；补登活动后，系统下次核定时取消标记。"
+    )
+    assert f'<div class="form-text" id="id_paper_only_helptext">{help_text}</div>' in form
+    assert f'<div class="form-check" title="{help_text}">' in form
+    assert 'aria-describedby="id_paper_only_helptext"' in form
+    assert "只看仅面上" not in page
+
+
 def test_list_query_count_does_not_grow(client, tree, people, django_assert_num_queries, clock):
     client.force_login(people.street_officer)
     make_agreement(people, tree.community)

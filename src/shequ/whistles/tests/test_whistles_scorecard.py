@@ -3,7 +3,10 @@ the drill-down and a flat query count."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.permissions import Role
@@ -47,7 +50,10 @@ def known(tree, people, clock):
     return {"police": pol, "city": city, "a": a, "b": b, "c": c, "d": d}
 
 
-def test_scorecard_exact_figures_and_ranking(people, known, django_assert_max_num_queries):
+def test_scorecard_exact_figures_and_ranking(
+    people, known, settings, django_assert_max_num_queries
+):
+    settings.SHEQU_SCORECARD_MIN_WHISTLES = 1  # the two departments' two whistles are ranked
     actor = Actor.for_user(people.district_admin)
     with django_assert_max_num_queries(4):
         month, rows = scorecard(actor=actor, month="2026-09")
@@ -69,7 +75,8 @@ def test_scorecard_exact_figures_and_ranking(people, known, django_assert_max_nu
         0,
     )
     assert city.satisfaction_pct == 0.0
-    assert (empty.received, empty.resolved_on_time_pct, empty.rank) == (0, None, 3)
+    assert (pol.rank, city.rank) == (1, 2)
+    assert (empty.received, empty.resolved_on_time_pct, empty.rank) == (0, None, None)
     # Other months are empty.
     _, rows = scorecard(actor=actor, month="2026-08")
     assert sum(r.received for r in rows) == 0
@@ -108,3 +115,69 @@ def test_scorecard_opens_on_the_last_complete_month(people, known, clock):
     assert sum(r.received for r in rows) > 0
     clock.set("2026-01-05")
     assert scorecard(actor=actor)[0] == "2025-12"  # across the year
+
+
+def _whistles(people, community, lead, n: int, *, resolved_on_time: int) -> None:
+    """``n`` whistles to ``lead``, the first ``resolved_on_time`` of them
+    reported in and resolved at once (on time)."""
+    liaison = Actor.for_user(Liaison.objects.select_related("user").get(department=lead).user)
+    for i in range(n):
+        w = blow(people, community, lead=lead, title=f"{lead.name}{i}")
+        if i < resolved_on_time:
+            whistle_services.whistle_report_in(actor=liaison, whistle_id=w.pk,
+                                               responsible_name="张")  # fmt: skip
+            whistle_services.whistle_resolve(actor=liaison, whistle_id=w.pk, result="已处理。")
+
+
+@pytest.fixture
+def few_and_many(tree, people, clock):
+    """September 2026: the police 3 whistles, one resolved on time (33.3 %);
+    城管 1 whistle, resolved on time (100 %); 住建 none."""
+    clock.set("2026-09-07 09:00")
+    city = other_department(tree)
+    other_department(tree, "区住建局")
+    c_user = user_with(Role.DEPARTMENT_LIAISON, tree.district, "city_liaison")
+    Liaison.objects.create(user=c_user, district=tree.district, department=city)
+    _whistles(people, tree.community, police(people), 3, resolved_on_time=1)
+    _whistles(people, tree.community, city, 1, resolved_on_time=1)
+    return city
+
+
+def test_scorecard_ranks_only_departments_with_enough_whistles(people, few_and_many):
+    # given: the default threshold of 3 whistles in the month
+    actor = Actor.for_user(people.district_admin)
+
+    # when: September's scorecard is read
+    _, rows = scorecard(actor=actor, month="2026-09")
+
+    # then: the police (3 whistles) rank first and alone; 城管's one perfect whistle is listed apart
+    assert [(r.department.name, r.received, r.rank) for r in rows] == [
+        ("站前派出所", 3, 1),
+        ("区城管执法局", 1, None),
+        ("区住建局", 0, None),
+    ]
+    assert (rows[0].resolved_on_time_pct, rows[1].resolved_on_time_pct) == (33.3, 100.0)
+
+
+def test_scorecard_threshold_is_a_setting(people, few_and_many, settings):
+    actor = Actor.for_user(people.district_admin)
+    settings.SHEQU_SCORECARD_MIN_WHISTLES = 1
+    _, rows = scorecard(actor=actor, month="2026-09")
+    assert [(r.department.name, r.rank) for r in rows] == [
+        ("区城管执法局", 1),
+        ("站前派出所", 2),
+        ("区住建局", None),
+    ]
+    settings.SHEQU_SCORECARD_MIN_WHISTLES = 4
+    _, rows = scorecard(actor=actor, month="2026-09")
+    assert [r.rank for r in rows] == [None, None, None]
+
+
+def test_scorecard_page_lists_the_unranked_apart(client, people, few_and_many):
+    client.force_login(people.district_admin)
+    html = client.get(reverse("whistles:scorecard"), {"month": "2026-09"}).content.decode()
+    ranked = html.split('id="scorecard"')[1].split("</table>")[0]
+    unranked = html.split('id="scorecard-unranked"')[1].split("</table>")[0]
+    assert re.findall(r"<td>(\d+)</td><td>([^<]+)</td>", ranked) == [("1", "站前派出所")]
+    assert re.findall(r"<td>(区[^<]+)</td>", unranked) == ["区城管执法局", "区住建局"]
+    assert '<h2 class="h6 mt-3" id="unranked-heading">本月受理不足3件，不参与排名</h2>' in html

@@ -56,7 +56,8 @@ class WhistleDetailOut(WhistleOut):
 
 class ListFilters(Schema):
     status: str = ""
-    department_id: int | None = None
+    community_id: int | None = None
+    department_id: int | None = Field(None, description="牵头部门")
     month: str = Field("", description="2026-03")
     figure: str = Field("", description="考评指标下钻：reported_on_time / resolved / ...")
 
@@ -131,6 +132,7 @@ def whistle_list(request: HttpRequest, filters: Query[ListFilters]):
     rows = selectors.whistle_list(
         actor=actor,
         status=filters.status,
+        community_id=filters.community_id,
         department_id=filters.department_id,
         month=filters.month,
         figure=filters.figure,

@@ -1,5 +1,6 @@
-"""Reads of whistles (吹哨报到): the scoped list with its filters, one whistle
-with its timeline, and the department scorecard of a month.
+"""Reads of whistles (吹哨报到): the scoped list with its filters and their
+choices, one whistle with its timeline, its progress in a resident's words,
+and the department scorecard of a month.
 
 Scope: a community sees its own whistles, a street its communities', the
 district all; a department liaison only the whistles addressed to its
@@ -10,15 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from shequ.core import selectors as core_selectors
 from shequ.core.categories import IssueCategory
-from shequ.core.errors import NotFound, ValidationError
-from shequ.core.models import Region, RegionLevel
+from shequ.core.errors import DomainError, NotFound, ValidationError
+from shequ.core.models import Region, RegionLevel, TimelineEvent
 from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
 from shequ.whistles.models import (
@@ -69,26 +74,66 @@ FIGURES = {
 }
 
 
+def filter_communities(*, actor: Actor) -> list[Region]:
+    """The communities the list may be narrowed to: those of the actor's
+    grant (a liaison's grant is the district's, its whistles come from any
+    community of it)."""
+    actor.require("whistle.view")
+    return list(core_selectors.communities(actor=actor))
+
+
+def _filter_departments(actor: Actor) -> QuerySet[Department]:
+    if is_liaison(actor):
+        return Department.objects.filter(pk__in=sorted(liaison_bodies(actor).department_ids))
+    if actor.district_id is None:
+        return Department.objects.none()
+    return Department.objects.filter(district_id=actor.district_id)
+
+
+def filter_departments(*, actor: Actor) -> list[Department]:
+    """The lead departments the list may be narrowed to: a liaison's own, or
+    every department of the actor's district (stopped ones last: their old
+    whistles are still looked up)."""
+    actor.require("whistle.view")
+    return list(_filter_departments(actor).order_by("-active", "kind", "name"))
+
+
+def _filter_id(raw: Any, *, field: str, label: str) -> int:
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise DomainError(f"{label}编号不正确。", field=field) from None
+
+
 def whistle_list(
     *,
     actor: Actor,
     status: str = "",
+    community_id: Any = None,
     department_id: Any = None,
     month: str = "",
     figure: str = "",
     escalated: bool = False,
 ) -> QuerySet[Whistle]:
+    """The whistles in the actor's scope, newest first. A community or lead
+    department the actor may not filter by is a bad request (400), so a
+    hand-edited address never shows an empty list as if it were an answer."""
     actor.require("whistle.view")
     qs = Whistle.objects.filter(whistle_scope_q(actor))
     if status:
         if status not in WhistleState.values:
             raise ValidationError("请选择有效的状态。", field="status")
         qs = qs.filter(status=status)
+    if community_id not in (None, ""):
+        pk = _filter_id(community_id, field="community", label="社区")
+        if pk not in actor.community_ids:
+            raise DomainError("所选社区不存在，或不在您的管辖范围内。", field="community")
+        qs = qs.filter(community_id=pk)
     if department_id not in (None, ""):
-        try:
-            qs = qs.filter(lead_department_id=int(str(department_id)))
-        except ValueError:
-            raise ValidationError("部门编号不正确。", field="department") from None
+        pk = _filter_id(department_id, field="department", label="部门")
+        if not _filter_departments(actor).filter(pk=pk).exists():
+            raise DomainError("所选部门不存在，或不在您可查看的部门之内。", field="department")
+        qs = qs.filter(lead_department_id=pk)
     if month:
         _, start, end = month_bounds(month)
         qs = qs.filter(addressed_at__gte=start, addressed_at__lt=end)
@@ -114,6 +159,71 @@ def whistle_get(*, actor: Actor, whistle_id: int) -> Whistle:
     if whistle is None:
         raise NotFound("吹哨事项不存在，或不在您的管辖范围内。")
     return whistle
+
+
+def whistles_visible(*, actor: Actor, whistle_ids: Iterable[int]) -> set[int]:
+    """Which of ``whistle_ids`` the actor may open: the whistle page's own
+    permission and scope (``whistle_get``), for pages that link to whistles."""
+    ids = sorted(set(whistle_ids))
+    if not ids or not actor.can("whistle.view"):
+        return set()
+    return set(
+        Whistle.objects.filter(whistle_scope_q(actor), pk__in=ids).values_list("pk", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    label: str
+    at: dt.datetime | None  # None: not reached yet
+
+
+# A whistle's steps told to the resident whose appeal it carries: what
+# happened and when, never who (no staff, no liaison, no department's person).
+PROGRESS_WORDS = {
+    "raise": "已转交职能部门处理",
+    "dispute": "原承办部门认为不属其职责，正在重新派单",
+    "reassign": "已改由其他职能部门承办",
+    "report_in": "部门已接单（报到）",
+    "start": "正在处置",
+    "resolve": "已办结，待社区评价",
+    "evaluate": "已办结",
+}
+# The steps after the raise, and how many of them each state has behind it
+# (a disputed whistle waits to be reassigned: all of them are still ahead).
+_AHEAD = ["report_in", "start", "resolve", "evaluate"]
+_REACHED: dict[str, int] = {
+    WhistleState.RAISED: 0,
+    WhistleState.DISPUTED: 0,
+    WhistleState.REPORTED: 1,
+    WhistleState.HANDLING: 2,
+    WhistleState.RESOLVED: 3,
+    WhistleState.EVALUATED: 4,
+    WhistleState.CLOSED: 4,
+}
+
+
+def resident_progress(*, whistles: Iterable[Whistle]) -> dict[int, list[ProgressStep]]:
+    """Per whistle, its steps so far (with their dates, from its timeline) and
+    the ones still ahead, in a resident's words. The caller has loaded the
+    whistles through a scoped selector (the resident's own appeals'). One
+    query for any number of whistles."""
+    by_pk = {w.pk: w for w in whistles}
+    if not by_pk:
+        return {}
+    done: dict[int, list[ProgressStep]] = {pk: [] for pk in by_pk}
+    events = TimelineEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Whistle),
+        object_id__in=sorted(by_pk),
+        action__in=sorted(PROGRESS_WORDS),
+    ).order_by("at", "id")
+    for object_id, action, at in events.values_list("object_id", "action", "at"):
+        done[object_id].append(ProgressStep(PROGRESS_WORDS[action], at))
+    out = {}
+    for pk, whistle in by_pk.items():
+        ahead = _AHEAD[_REACHED.get(whistle.status, 0) :]
+        out[pk] = done[pk] + [ProgressStep(PROGRESS_WORDS[a], None) for a in ahead]
+    return out
 
 
 def _notice_q(actor: Actor) -> Q:
@@ -234,7 +344,7 @@ class ScoreRow:
     evaluated: int
     satisfied: int
     disputes: int
-    rank: int = 0
+    rank: int | None = None  # None: too few whistles in the month to be ranked
 
     @staticmethod
     def _pct(part: int, whole: int) -> float | None:
@@ -260,7 +370,7 @@ class ScoreRow:
     def sort_key(self) -> tuple[float, float, int, str]:
         """The ranking: resolved-on-time % (of whistles received), then
         satisfaction % (satisfied + basic over evaluated), then fewer
-        disputes, then the name. A department without whistles ranks last."""
+        disputes, then the name."""
         return (
             -(self.resolved_on_time_pct if self.resolved_on_time_pct is not None else -1),
             -(self.satisfaction_pct if self.satisfaction_pct is not None else -1),
@@ -275,11 +385,20 @@ def last_full_month() -> str:
     return (local_today().replace(day=1) - dt.timedelta(days=1)).strftime(MONTH_FORMAT)
 
 
+def scorecard_min_whistles() -> int:
+    """How many whistles a department needs in the month to be ranked
+    (``SHEQU_SCORECARD_MIN_WHISTLES``): with one or two, a single late
+    whistle puts it at 0 % above everyone else's record."""
+    return max(1, int(settings.SHEQU_SCORECARD_MIN_WHISTLES))
+
+
 def scorecard(*, actor: Actor, month: str = "") -> tuple[str, list[ScoreRow]]:
     """Per department of the actor's district, the month's figures (whistles
-    addressed to it in the month, by ``addressed_at``), ranked; by default
-    the last complete month. Two aggregate queries plus the departments: the
-    count is flat in the number of rows.
+    addressed to it in the month, by ``addressed_at``); by default the last
+    complete month. Departments with at least ``scorecard_min_whistles()``
+    come first, ranked; the others follow unranked (``rank`` None), most
+    whistles first. Two aggregate queries plus the departments: the count is
+    flat in the number of rows.
 
     Streets and communities see the whole district's ranking (it is published)
     but their figures count only the whistles of their own communities."""
@@ -317,7 +436,11 @@ def scorecard(*, actor: Actor, month: str = "") -> tuple[str, list[ScoreRow]]:
                 disputes=disputes.get(department.pk, 0),
             )
         )
-    rows.sort(key=lambda r: r.sort_key)
-    for i, row in enumerate(rows, start=1):
+    least = scorecard_min_whistles()
+    ranked = sorted((r for r in rows if r.received >= least), key=lambda r: r.sort_key)
+    for i, row in enumerate(ranked, start=1):
         row.rank = i
-    return month, rows
+    unranked = sorted(
+        (r for r in rows if r.received < least), key=lambda r: (-r.received, r.department.name)
+    )
+    return month, ranked + unranked

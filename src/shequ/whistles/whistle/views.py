@@ -41,6 +41,7 @@ def whistle_list(request: HttpRequest) -> HttpResponse:
         rows = selectors.whistle_list(
             actor=actor,
             status=g.get("status", ""),
+            community_id=g.get("community", ""),
             department_id=g.get("department", ""),
             month=g.get("month", ""),
             figure=g.get("figure", ""),
@@ -60,6 +61,10 @@ def whistle_list(request: HttpRequest) -> HttpResponse:
             "error": error,
             "states": WhistleState.choices,
             "status": g.get("status", ""),
+            "communities": selectors.filter_communities(actor=actor),
+            "departments": selectors.filter_departments(actor=actor),
+            "community": g.get("community", ""),
+            "department": g.get("department", ""),
             "can_raise": actor.can("whistle.raise"),
             "can_score": actor.can("scorecard.view"),
             "can_rules": actor.can("department.manage"),
@@ -215,7 +220,13 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "whistles/whistle/scorecard.html",
-        {"month": month, "rows": rows, "error": error},
+        {
+            "month": month,
+            "ranked": [r for r in rows if r.rank is not None],
+            "unranked": [r for r in rows if r.rank is None],
+            "min_whistles": selectors.scorecard_min_whistles(),
+            "error": error,
+        },
         status=400 if error else 200,
     )
 

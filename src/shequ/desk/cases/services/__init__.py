@@ -38,6 +38,7 @@ from shequ.desk.cases.services.intake import (
     case_apply_online,
     case_intake,
     case_receive_online,
+    notice_reissue,
 )
 from shequ.desk.cases.services.records import case_stats_bump
 from shequ.desk.cases.services.reviews import (
@@ -56,6 +57,7 @@ from shequ.desk.cases.services.reviews import (
 )
 
 __all__ = [
+    "notice_reissue",
     "Applicant",
     "CASE_FLOW",
     "DELIVERY_METHODS",

@@ -20,6 +20,7 @@ from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workdays import add_workdays, local_today
 from shequ.core.workflow import Transition, Workflow, by_region, transition
+from shequ.desk import notify
 from shequ.desk.cases import deadlines
 from shequ.desk.cases.services.inputs import _require_qualified
 from shequ.desk.cases.services.records import _set_schedule, case_stats_bump
@@ -454,6 +455,7 @@ def case_complete(
         overdue=1 if case.overdue else 0,
         one_trip=1 if case.one_trip else 0,
     )
+    notify.case_completed_sms(case)
     return case
 
 
@@ -488,24 +490,27 @@ def case_withdraw(*, actor: Actor, case_id: int, reason: Any, note: str = "") ->
 @dataclass(frozen=True)
 class CaseAction:
     """How the pages and the API reach a transition's service: the inputs it
-    takes besides the note, and whether it can record a visit at a window."""
+    takes besides the note, whether it can record a visit at a window, and
+    whether it is the case's next step in the usual course (``primary``: the
+    case page shows it first, the others under 更多操作)."""
 
     service: Callable[..., Case]
     fields: tuple[str, ...] = ()
     visit: bool = False
+    primary: bool = False
 
 
 CASE_ACTIONS: dict[str, CaseAction] = {
-    "accept": CaseAction(case_accept),
+    "accept": CaseAction(case_accept, primary=True),
     "decline": CaseAction(case_decline, ("reason",)),
-    "start": CaseAction(case_start),
+    "start": CaseAction(case_start, primary=True),
     "forward": CaseAction(case_forward, ("department", "department_days")),
     "request_supplement": CaseAction(case_request_supplement, ("reason",)),
-    "supply": CaseAction(case_supply, ("supplied", "in_person"), visit=True),
+    "supply": CaseAction(case_supply, ("supplied", "in_person"), visit=True, primary=True),
     "suspend": CaseAction(case_suspend, ("reason",)),
-    "resume": CaseAction(case_resume),
-    "complete": CaseAction(case_complete, ("outcome", "reason")),
-    "deliver": CaseAction(case_deliver, ("method",), visit=True),
+    "resume": CaseAction(case_resume, primary=True),
+    "complete": CaseAction(case_complete, ("outcome", "reason"), primary=True),
+    "deliver": CaseAction(case_deliver, ("method",), visit=True, primary=True),
     "withdraw": CaseAction(case_withdraw, ("reason",)),
 }
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shequ.core.history import Event, record
 from shequ.core.models import Region, RegionLevel, User
 from shequ.core.numbering import receipt_next
@@ -20,6 +20,7 @@ from shequ.core.pii import mask_name
 from shequ.core.scope import Actor
 from shequ.core.selectors import community_in_scope, district_id_of
 from shequ.core.workdays import add_workdays
+from shequ.desk import notify
 from shequ.desk.cases.services.inputs import (
     Applicant,
     _adopted_item,
@@ -57,7 +58,7 @@ class IntakeResult:
 def _open_notice(id_index: str, item: ServiceItem) -> Notice | None:
     return (
         Notice.objects.select_for_update()
-        .filter(id_number_index=id_index, item=item, case__isnull=True)
+        .filter(id_number_index=id_index, item=item, case__isnull=True, reissued_as__isnull=True)
         .order_by("-issued_at")
         .first()
     )
@@ -328,6 +329,7 @@ def case_apply_online(
         event=Event("apply", "网上申请", from_state="", note=case.note),
         channel=Channel.ONLINE,
     )
+    notify.case_submitted(actor, case)
     return case
 
 
@@ -367,7 +369,71 @@ def case_receive_online(
         channel=Channel.ONLINE,
         source=source[:64],
     )
+    notify.case_submitted(actor, case)
     return case
 
 
 # -- the workflow ------------------------------------------------------------------------
+
+
+# -- 重新告知 ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_reissue(*, actor: Actor, notice_id: int) -> Notice:
+    """The item's materials list changed while a one-time notice was open:
+    issue a new notice under the current version (what the applicant had
+    already brought still counts, by name) and text the applicant. The old
+    notice is kept, pointing to the new one; the applicant's next visit is
+    checked against the new list only."""
+    actor.require("case.accept")
+    old = (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("item__current_version", "community", "window")
+        .filter(actor.scope_q(community="community"), pk=notice_id)
+        .first()
+    )
+    if old is None:
+        raise NotFound("告知单不存在，或不在您的管辖范围内。")
+    if old.case_id is not None:
+        raise Conflict("申请人已补齐材料并受理，无需重新告知。")
+    if old.reissued_as_id is not None:
+        raise Conflict("该告知单已重新出具，请查看新的告知单。")
+    current = old.item.current_version
+    if current is None or current.pk == old.version_id:
+        raise Conflict("事项材料清单没有变化，无需重新告知。")
+    user = actor.require_user()
+    had = {m["name"] for m in old.materials if m.get("provided")}
+    materials = checklist(current, [m["name"] for m in current.materials if m["name"] in had])
+    now = timezone.now()
+    new = Notice.objects.create(
+        district_id=old.district_id,
+        community=old.community,
+        number=receipt_next(community=old.community, day=timezone.localdate(now)),
+        item=old.item,
+        version=current,
+        window=old.window,
+        applicant_name=old.applicant_name,
+        id_number_enc=old.id_number_enc,
+        id_number_index=old.id_number_index,
+        id_number_tail=old.id_number_tail,
+        phone_enc=old.phone_enc,
+        phone_head=old.phone_head,
+        phone_tail=old.phone_tail,
+        materials=materials,
+        issued_at=now,
+        issued_by=user,
+    )
+    old.reissued_as = new
+    old.save(update_fields=["reissued_as"])
+    missing = [m["name"] for m in materials if not m["provided"]]
+    record(
+        actor=actor,
+        action="notice.reissue",
+        obj=new,
+        region=old.community,
+        changes={"number": new.number, "replaces": old.number, "version": current.number,
+                 "missing": missing},
+    )  # fmt: skip
+    notify.notice_reissued_sms(new)
+    return new

@@ -19,6 +19,7 @@ from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workdays import add_workdays
 from shequ.core.workflow import Transition, Workflow, by_region, transition
+from shequ.desk import notify
 from shequ.desk.cases.services.records import case_stats_bump
 from shequ.desk.models import (
     DONE_STATES,
@@ -173,8 +174,9 @@ def _review_write(found: Case | Notice, *, rating: Any, comment: str, ip: str | 
         changes={"receipt_no": case.receipt_no, "rating": level},
     )
     case_stats_bump(case, rated=1, **{f"rating_{level}": 1})
+    notify.case_reviewed(actor, review)
     if level <= Rating.DISSATISFIED:
-        _rectification_open(review, actor)
+        notify.rectification_opened(actor, _rectification_open(review, actor))
     return review
 
 

@@ -24,6 +24,7 @@ from shequ.core.history import Event, record
 from shequ.core.scope import Actor
 from shequ.whistles.models import EscalationNotice, NoticeKind, Whistle, WhistleState
 from shequ.whistles.scope import is_liaison, liaison_bodies
+from shequ.whistles.whistle import notify
 from shequ.whistles.whistle.services.flow import OPEN_STATES
 
 LEVEL_LABELS = {1: "街道督办", 2: "区级督办"}
@@ -100,6 +101,7 @@ def _escalate(whistle: Whistle, actor: Actor, *, level: int, kind: str, now: dt.
         changes={"escalation": [before, level], "notice": notice.pk, "kind": kind},
         message=f"{NoticeKind(kind).label}，{label}",
     )
+    notify.whistle_escalated(actor, whistle, label=label)
 
 
 @transaction.atomic

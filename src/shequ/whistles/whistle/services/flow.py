@@ -37,9 +37,12 @@ from shequ.whistles.models import (
     WhistleUrgency,
 )
 from shequ.whistles.scope import is_liaison, liaison_bodies
-from shequ.whistles.whistle import events
+from shequ.whistles.whistle import events, notify
 
 TITLE_MAX = 100
+# A title made from a description when none is given (an appeal's triage).
+AUTO_TITLE_MAX = 30
+ELLIPSIS = "…"
 SOURCE_LABEL = "关联诉求"  # the records a whistle is raised from: appeals today
 DESCRIPTION_MAX = 4000
 RESULT_MAX = 2000
@@ -79,6 +82,17 @@ def deadlines(*, start: dt.datetime, urgency: str, rule: Rule) -> tuple[dt.datet
     else:
         report_in = _workday_end(start, rule.normal_report_days)
     return report_in, _workday_end(start, rule.resolve_days)
+
+
+def title_from(text: str, *, limit: int = AUTO_TITLE_MAX) -> str:
+    """A whistle's title made from ``text``: on one line, and when longer than
+    ``limit`` characters (at most ``TITLE_MAX``) cut, ending in "…" (counted
+    in the limit) so no one reads a cut-off sentence as the whole matter."""
+    limit = min(limit, TITLE_MAX)
+    flat = " ".join(str(text or "").split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rstrip(" ，,、；;：:。.") + ELLIPSIS
 
 
 # -- scope, guards -----------------------------------------------------------------------------
@@ -418,6 +432,7 @@ def whistle_raise(
         ),
     )
     events.whistle_raised.emit(events.WhistleRaised(actor, whistle, linked.ids))
+    notify.whistle_addressed(actor, whistle)
     return whistle
 
 
@@ -501,14 +516,18 @@ def whistle_start(*, actor: Actor, whistle_id: int, note: str = "") -> Whistle:
 @transaction.atomic
 def whistle_resolve(*, actor: Actor, whistle_id: int, result: str) -> Whistle:
     actor.require("whistle.handle")
-    return _act(actor, whistle_id, "resolve", note=str(result or "")[:200], result=result)
+    whistle = _act(actor, whistle_id, "resolve", note=str(result or "")[:200], result=result)
+    notify.whistle_resolved(actor, whistle)
+    return whistle
 
 
 @transaction.atomic
 def whistle_dispute(*, actor: Actor, whistle_id: int, reason: str) -> Whistle:
     """退回: "not our remit", with a reason; the street then reassigns."""
     actor.require("whistle.handle")
-    return _act(actor, whistle_id, "dispute", note=str(reason or "")[:200], reason=reason)
+    whistle = _act(actor, whistle_id, "dispute", note=str(reason or "")[:200], reason=reason)
+    notify.whistle_disputed(actor, whistle)
+    return whistle
 
 
 @transaction.atomic
@@ -516,7 +535,9 @@ def whistle_reassign(
     *, actor: Actor, whistle_id: int, department_id: Any, note: str = ""
 ) -> Whistle:
     actor.require("whistle.reassign")
-    return _act(actor, whistle_id, "reassign", note=note, department_id=department_id)
+    whistle = _act(actor, whistle_id, "reassign", note=note, department_id=department_id)
+    notify.whistle_addressed(actor, whistle, reassigned=True)
+    return whistle
 
 
 @transaction.atomic
@@ -531,6 +552,7 @@ def whistle_evaluate(
                          required=False)  # fmt: skip
     whistle = _act(actor, whistle_id, "evaluate", note=comment, evaluation=evaluation)
     events.whistle_evaluated.emit(events.WhistleEvaluated(actor, whistle))
+    notify.whistle_evaluated(actor, whistle)
     return whistle
 
 
