@@ -8,7 +8,8 @@
 #      (pytest-xdist, $SHEQU_TEST_WORKERS processes, default one per core)
 #   3. the same on PostgreSQL at $DATABASE_URL (default postgresql://root@127.0.0.1:5432/test)
 #      when one answers; with CI=true it must: the local cluster is started, else it fails
-#   4. pytest -m browser: Playwright driving Debian's /usr/bin/chromium
+#   4. pytest -m browser: Playwright driving Debian's /usr/bin/chromium, a file per
+#      worker (one Chromium each; the accessibility walk runs beside the flows)
 #
 # Every stage runs even when an earlier one failed; the exit status is non-zero
 # when any failed (pytest's "no tests ran", exit 5, counts as a failure). The
@@ -118,7 +119,7 @@ fi
 
 # --- 4. browser --------------------------------------------------------------------------
 if [ -x /usr/bin/chromium ]; then
-    run_pytest browser env -u DATABASE_URL -u SHEQU_TEST_DB_NAME DJANGO_ALLOW_ASYNC_UNSAFE=true "$BIN/pytest" -m browser
+    run_pytest browser env -u DATABASE_URL -u SHEQU_TEST_DB_NAME DJANGO_ALLOW_ASYNC_UNSAFE=true "$BIN/pytest" -m browser -n "$WORKERS" --dist loadfile
 elif in_ci; then
     failures+=("browser run is mandatory in CI but /usr/bin/chromium is missing")
 else
