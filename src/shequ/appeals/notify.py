@@ -7,24 +7,14 @@ from __future__ import annotations
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal
+from shequ.appeals.text import gist
 from shequ.core.models.workbench import NotificationLevel
 from shequ.core.scope import Actor
 from shequ.core.services.notifications import Subject, notify, staff_covering
 
 
 def _subject(appeal: Appeal) -> Subject:
-    return Subject(
-        url=reverse("appeals:detail", args=[appeal.pk]),
-        district_id=appeal.district_id,
-        community_id=appeal.community_id,
-        object_label="appeals.appeal",
-        object_id=appeal.pk,
-    )
-
-
-def _gist(appeal: Appeal, length: int = 24) -> str:
-    line = " ".join(appeal.description.split())
-    return line if len(line) <= length else line[: length - 1] + "…"
+    return Subject.of(appeal, reverse("appeals:detail", args=[appeal.pk]))
 
 
 def appeal_waiting(actor: Actor, appeal: Appeal) -> None:
@@ -37,7 +27,7 @@ def appeal_waiting(actor: Actor, appeal: Appeal) -> None:
         recipients=staff_covering(subject=subject, permission="appeal.triage"),
         subject=subject,
         kind="appeal.submitted",
-        title=f"居民诉求待分办：{appeal.number} {_gist(appeal)}",
+        title=f"居民诉求待分办：{appeal.number} {gist(appeal.description, 24)}",
         level=NotificationLevel.WARNING,
     )
 
@@ -55,7 +45,7 @@ def appeal_reopened(actor: Actor, appeal: Appeal) -> None:
         recipients=recipients,
         subject=subject,
         kind="appeal.reopened",
-        title=f"居民重新打开诉求：{appeal.number} {_gist(appeal)}",
+        title=f"居民重新打开诉求：{appeal.number} {gist(appeal.description, 24)}",
         level=NotificationLevel.WARNING,
     )
 
@@ -66,5 +56,5 @@ def appeal_handed_over(actor: Actor, appeal: Appeal) -> None:
         recipients=[appeal.owner_id] if appeal.owner_id else [],
         subject=_subject(appeal),
         kind="appeal.handed_over",
-        title=f"诉求移交给您首接负责：{appeal.number} {_gist(appeal)}",
+        title=f"诉求移交给您首接负责：{appeal.number} {gist(appeal.description, 24)}",
     )

@@ -7,13 +7,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal
+from shequ.appeals.text import gist
 from shequ.core.registry import HistoryEntry, HistoryProvider
 from shequ.core.scope import Actor
-
-
-def _gist(text: str, length: int = 20) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= length else line[: length - 1] + "…"
 
 
 def _entries(actor: Actor, resident_id: int, user_id: int | None, limit: int) -> list[HistoryEntry]:
@@ -31,7 +27,7 @@ def _entries(actor: Actor, resident_id: int, user_id: int | None, limit: int) ->
     return [
         HistoryEntry(
             "诉求",
-            f"{a.number} {_gist(a.description)}",
+            f"{a.number} {gist(a.description, 20)}",
             own or reverse("appeals:detail", args=[a.pk]),
             a.submitted_at,
             a.get_status_display(),

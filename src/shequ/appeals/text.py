@@ -184,3 +184,10 @@ def suggest_category(text: str) -> str | None:
         if hits > best_hits:
             best, best_hits = str(category), hits
     return best
+
+
+def gist(text: str, length: int) -> str:
+    """The description on one line, cut to ``length`` characters with "…"
+    (for titles of notifications, to-dos and records, which appeals lack)."""
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1] + "…"

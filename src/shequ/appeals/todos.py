@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal, AppealState
+from shequ.appeals.text import gist
 from shequ.core.registry import ToDo, ToDoItem, ToDoProvider
 from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
@@ -66,11 +67,6 @@ def _lines(actor: Actor) -> list[ToDo]:
     return lines
 
 
-def _gist(text: str, length: int = 16) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= length else line[: length - 1] + "…"
-
-
 def _items(actor: Actor, limit: int) -> list[ToDoItem]:
     rows = (
         _scoped(actor)
@@ -80,7 +76,7 @@ def _items(actor: Actor, limit: int) -> list[ToDoItem]:
     )
     return [
         ToDoItem(
-            f"诉求 {a.number} {a.get_category_display()}：{_gist(a.description)}",
+            f"诉求 {a.number} {a.get_category_display()}：{gist(a.description, 16)}",
             reverse("appeals:detail", args=[a.pk]),
             a.triage_due,
         )

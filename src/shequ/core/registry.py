@@ -375,6 +375,19 @@ def register_audit_object_names(namers: Mapping[str, AuditObjectNames]) -> None:
     AUDIT_OBJECT_NAMES.update(namers)
 
 
+def object_namer(
+    model: Any, *fields: str, label: Callable[..., str] = lambda *values: " ".join(map(str, values))
+) -> AuditObjectNames:
+    """A namer that reads ``fields`` of ``model``'s rows for the ids in one
+    query and joins them with ``label`` (by default with spaces)."""
+
+    def names(ids: list[str]) -> dict[str, str]:
+        rows = model.objects.filter(pk__in=ids).values_list("pk", *fields)
+        return {str(pk): label(*values) for pk, *values in rows}
+
+    return names
+
+
 # -- tests -------------------------------------------------------------------------------------
 
 

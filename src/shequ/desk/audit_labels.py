@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shequ.core.registry import AuditObjectNames
+from shequ.core.registry import AuditObjectNames, object_namer
 from shequ.desk.models import (
     Case,
     CommunityItem,
@@ -56,76 +56,24 @@ AUDIT_ACTIONS = {
 }
 
 
-def case_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{receipt_no} {item}"
-        for pk, receipt_no, item in Case.objects.filter(pk__in=ids).values_list(
-            "pk", "receipt_no", "item__name"
-        )
-    }
+def _joined(sep: str):
+    return lambda *values: sep.join(map(str, values))
 
 
-def notice_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{number} {item}"
-        for pk, number, item in Notice.objects.filter(pk__in=ids).values_list(
-            "pk", "number", "item__name"
-        )
-    }
-
-
-def review_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{receipt_no}：{Rating(rating).label}"
-        for pk, receipt_no, rating in Review.objects.filter(pk__in=ids).values_list(
-            "pk", "case__receipt_no", "rating"
-        )
-    }
-
-
-def rectification_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{receipt_no} 的整改"
-        for pk, receipt_no in Rectification.objects.filter(pk__in=ids).values_list(
-            "pk", "case__receipt_no"
-        )
-    }
-
-
-def service_item_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{code} {name}"
-        for pk, code, name in ServiceItem.objects.filter(pk__in=ids).values_list(
-            "pk", "code", "name"
-        )
-    }
-
-
-def community_item_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{community}·{item}"
-        for pk, community, item in CommunityItem.objects.filter(pk__in=ids).values_list(
-            "pk", "community__name", "item__name"
-        )
-    }
-
-
-def window_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{community}·{name}"
-        for pk, community, name in Window.objects.filter(pk__in=ids).values_list(
-            "pk", "community__name", "name"
-        )
-    }
-
-
-def qualification_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{username}@{community}"
-        for pk, username, community in Qualification.objects.filter(pk__in=ids).values_list(
-            "pk", "worker__username", "community__name"
-        )
-    }
+case_names = object_namer(Case, "receipt_no", "item__name")
+notice_names = object_namer(Notice, "number", "item__name")
+review_names = object_namer(
+    Review, "case__receipt_no", "rating", label=lambda no, rating: f"{no}：{Rating(rating).label}"
+)
+rectification_names = object_namer(Rectification, "case__receipt_no", label="{} 的整改".format)
+service_item_names = object_namer(ServiceItem, "code", "name")
+community_item_names = object_namer(
+    CommunityItem, "community__name", "item__name", label=_joined("·")
+)
+window_names = object_namer(Window, "community__name", "name", label=_joined("·"))
+qualification_names = object_namer(
+    Qualification, "worker__username", "community__name", label=_joined("@")
+)
 
 
 AUDIT_OBJECTS: Mapping[str, AuditObjectNames] = {

@@ -14,19 +14,13 @@ from shequ.core.services.notifications import Subject, notify, sms_enqueue, staf
 from shequ.desk.models import Case, Notice, Rating, Rectification, Review
 
 
-def _subject(case: Case, url: str | None = None) -> Subject:
-    return Subject(
-        url=url or reverse("services:case", args=[case.pk]),
-        district_id=case.district_id,
-        community_id=case.community_id,
-        object_label="services.case",
-        object_id=case.pk,
-    )
+def _case_subject(case: Case) -> Subject:
+    return Subject.of(case, reverse("services:case", args=[case.pk]))
 
 
 def case_submitted(actor: Actor, case: Case) -> None:
     """An online application waits for the community's workers."""
-    subject = _subject(case)
+    subject = _case_subject(case)
     notify(
         actor=actor,
         recipients=staff_covering(subject=subject, permission="case.accept"),
@@ -46,7 +40,7 @@ def case_reviewed(actor: Actor, review: Review) -> None:
     notify(
         actor=actor,
         recipients=[case.accepted_by_id],
-        subject=_subject(case),
+        subject=_case_subject(case),
         kind="case.reviewed",
         title=f"收到评价：{case.receipt_no} {Rating(review.rating).label}",
         body=review.comment[:200],
@@ -56,7 +50,7 @@ def case_reviewed(actor: Actor, review: Review) -> None:
 
 def rectification_opened(actor: Actor, rect: Rectification) -> None:
     """A bad rating opened a rectification for the community's secretary."""
-    subject = _subject(rect.case, reverse("services:rectification", args=[rect.pk]))
+    subject = Subject.of(rect, reverse("services:rectification", args=[rect.pk]))
     notify(
         actor=actor,
         recipients=staff_covering(subject=subject, permission="rectification.handle"),

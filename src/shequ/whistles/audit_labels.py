@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shequ.core.categories import IssueCategory
-from shequ.core.registry import AuditObjectNames
+from shequ.core.registry import AuditObjectNames, object_namer
 from shequ.whistles.models import (
     Department,
     EscalationNotice,
@@ -49,13 +49,7 @@ AUDIT_ACTIONS = {
 }
 
 
-def whistle_names(ids: list[str]) -> dict[str, str]:
-    return {
-        str(pk): f"{number} {title}"
-        for pk, number, title in Whistle.objects.filter(pk__in=ids).values_list(
-            "pk", "number", "title"
-        )
-    }
+whistle_names = object_namer(Whistle, "number", "title")
 
 
 def notice_names(ids: list[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -39,6 +40,17 @@ class Subject:
     community_id: int | None = None  # None: district-wide
     object_label: str = ""  # "whistles.whistle"
     object_id: int | None = None
+
+    @classmethod
+    def of(cls, obj: Any, url: str) -> Subject:
+        """A scoped row (it carries ``district_id`` and ``community_id``)."""
+        return cls(
+            url=url,
+            district_id=obj.district_id,
+            community_id=obj.community_id,
+            object_label=obj._meta.label_lower,
+            object_id=obj.pk,
+        )
 
 
 def _covering_q(subject: Subject) -> Q:

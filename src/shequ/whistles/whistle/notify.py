@@ -15,14 +15,8 @@ from shequ.core.services.notifications import Subject, notify, staff_covering
 from shequ.whistles.models import Liaison, Whistle, WhistleUrgency
 
 
-def _subject(whistle: Whistle) -> Subject:
-    return Subject(
-        url=reverse("whistles:whistle", args=[whistle.pk]),
-        district_id=whistle.district_id,
-        community_id=whistle.community_id,
-        object_label="whistles.whistle",
-        object_id=whistle.pk,
-    )
+def _subject_of(whistle: Whistle) -> Subject:
+    return Subject.of(whistle, reverse("whistles:whistle", args=[whistle.pk]))
 
 
 def _liaisons(department_ids: Iterable[int]) -> list[int]:
@@ -46,7 +40,7 @@ def whistle_addressed(actor: Actor, whistle: Whistle, *, reassigned: bool = Fals
     notify(
         actor=actor,
         recipients=_liaisons(departments),
-        subject=_subject(whistle),
+        subject=_subject_of(whistle),
         kind="whistle.reassigned" if reassigned else "whistle.raised",
         title=f"{word}：{_name(whistle)}，请报到",
         body=f"{whistle.community.name} · 牵头部门 {whistle.lead_department.name}",
@@ -56,7 +50,7 @@ def whistle_addressed(actor: Actor, whistle: Whistle, *, reassigned: bool = Fals
 
 def whistle_escalated(actor: Actor, whistle: Whistle, *, label: str) -> None:
     """督办: the lead department and the street (the district at level 2)."""
-    subject = _subject(whistle)
+    subject = _subject_of(whistle)
     street = staff_covering(subject=subject, permission="whistle.reassign")
     district = (
         staff_covering(subject=subject, permission="department.manage")
@@ -76,7 +70,7 @@ def whistle_escalated(actor: Actor, whistle: Whistle, *, label: str) -> None:
 
 def whistle_disputed(actor: Actor, whistle: Whistle) -> None:
     """退回: the street must reassign."""
-    subject = _subject(whistle)
+    subject = _subject_of(whistle)
     notify(
         actor=actor,
         recipients=staff_covering(subject=subject, permission="whistle.reassign"),
@@ -90,7 +84,7 @@ def whistle_disputed(actor: Actor, whistle: Whistle) -> None:
 
 def whistle_resolved(actor: Actor, whistle: Whistle) -> None:
     """办结: the raising side evaluates."""
-    subject = _subject(whistle)
+    subject = _subject_of(whistle)
     raised_by = [whistle.raised_by_id] if whistle.raised_by_id else []
     notify(
         actor=actor,
@@ -107,7 +101,7 @@ def whistle_evaluated(actor: Actor, whistle: Whistle) -> None:
     notify(
         actor=actor,
         recipients=_liaisons([whistle.lead_department_id]),
-        subject=_subject(whistle),
+        subject=_subject_of(whistle),
         kind="whistle.evaluated",
         title=f"吹哨评价：{_name(whistle)} {whistle.get_evaluation_display()}",
     )
