@@ -272,13 +272,6 @@ def todo_sort_key(todo: ToDo) -> tuple[int, dt.date, str]:
     return (_LEVEL_RANK.get(todo.level, 3), todo.due or dt.date.max, todo.label)
 
 
-def todos_for(actor: Actor) -> list[ToDo]:
-    """Every registered provider's non-empty lines for ``actor``, urgent and
-    oldest deadline first."""
-    found = [t for p in todo_providers(actor) for t in p.provide(actor) if t.count]
-    return sorted(found, key=todo_sort_key)
-
-
 # -- a resident's history (the resident page) ----------------------------------------------
 
 
