@@ -7,17 +7,18 @@ from __future__ import annotations
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal
+from shequ.appeals.selectors import appeals_in_scope
 from shequ.appeals.text import gist
 from shequ.core.registry import HistoryEntry, HistoryProvider
 from shequ.core.scope import Actor
 
 
 def _entries(actor: Actor, resident_id: int, user_id: int | None, limit: int) -> list[HistoryEntry]:
-    qs = Appeal.objects.filter(resident_id=resident_id)
     if "appeal.view" in actor.permissions:
-        qs = qs.filter(actor.scope_q(community="community", region="building"))
+        qs = appeals_in_scope(actor).filter(resident_id=resident_id)
         own = ""
     elif actor.user is not None and user_id == actor.user.pk and "appeal.self" in actor.permissions:
+        qs = Appeal.objects.filter(resident_id=resident_id)  # the resident's own
         own = reverse("appeals:mine")
     else:
         return []

@@ -29,7 +29,7 @@ DUPLICATE_LIMIT = 5
 DUPLICATE_POOL = 2000
 
 
-def _appeals(actor: Actor) -> QuerySet[Appeal]:
+def appeals_in_scope(actor: Actor) -> QuerySet[Appeal]:
     actor.require("appeal.view")
     scope = actor.scope_q(community="community", region="building")
     region = actor.region
@@ -51,7 +51,7 @@ class AppealFilters:
 
 def appeal_list(*, actor: Actor, filters: AppealFilters | None = None) -> QuerySet[Appeal]:
     f = filters or AppealFilters()
-    qs = _appeals(actor)
+    qs = appeals_in_scope(actor)
     q = f.q.strip()
     if q:
         qs = qs.filter(number__startswith=q) if q.isdigit() else qs.filter(description__contains=q)
@@ -74,7 +74,7 @@ def appeal_list(*, actor: Actor, filters: AppealFilters | None = None) -> QueryS
 
 def appeal_get(*, actor: Actor, appeal_id: int) -> Appeal:
     appeal = (
-        _appeals(actor)
+        appeals_in_scope(actor)
         .select_related(
             "community",
             "compound",
@@ -131,7 +131,7 @@ def appeal_duplicates(*, appeal: Appeal) -> QuerySet[Appeal]:
 
 def photo_get(*, actor: Actor, photo_id: int) -> AppealPhoto:
     photo = (
-        AppealPhoto.objects.filter(appeal__in=_appeals(actor).values("pk"))
+        AppealPhoto.objects.filter(appeal__in=appeals_in_scope(actor).values("pk"))
         .filter(pk=photo_id)
         .first()
     )

@@ -10,6 +10,7 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal, AppealState
+from shequ.appeals.selectors import appeals_in_scope
 from shequ.appeals.text import gist
 from shequ.core.registry import ToDo, ToDoItem, ToDoProvider
 from shequ.core.scope import Actor
@@ -20,10 +21,6 @@ def _list_url(**params: object) -> str:
     return f"{reverse('appeals:list')}?{urlencode(params)}"
 
 
-def _scoped(actor: Actor):
-    return Appeal.objects.filter(actor.scope_q(community="community", region="building"))
-
-
 def _lines(actor: Actor) -> list[ToDo]:
     today = local_today()
     user_id = actor.user.pk if actor.user is not None else 0
@@ -32,7 +29,7 @@ def _lines(actor: Actor) -> list[ToDo]:
     mine = Q(status=AppealState.HANDLING, owner_id=user_id)
     waiting_or_owned = (AppealState.SUBMITTED, AppealState.HANDLING)
     row = (
-        _scoped(actor)
+        appeals_in_scope(actor)
         .filter(status__in=waiting_or_owned)
         .aggregate(
             waiting=Count("pk", filter=waiting),
@@ -69,7 +66,7 @@ def _lines(actor: Actor) -> list[ToDo]:
 
 def _items(actor: Actor, limit: int) -> list[ToDoItem]:
     rows = (
-        _scoped(actor)
+        appeals_in_scope(actor)
         .filter(status=AppealState.SUBMITTED)
         .only("pk", "number", "category", "description", "triage_due")
         .order_by("triage_due", "id")[:limit]
@@ -86,7 +83,7 @@ def _items(actor: Actor, limit: int) -> list[ToDoItem]:
 
 def _overdue_by_community(actor: Actor) -> Mapping[int, int]:
     rows = (
-        _scoped(actor)
+        appeals_in_scope(actor)
         .filter(status=AppealState.SUBMITTED, triage_due__lt=local_today())
         .values("community_id")
         .annotate(n=Count("pk"))

@@ -99,8 +99,6 @@ class Workbench:
 def _days_left(calendar: WorkCalendar, today: dt.date, due: dt.date | None) -> int | None:
     if due is None:
         return None
-    if due == today:
-        return 0
     return calendar.between(today, due).days
 
 

@@ -8,15 +8,16 @@ from django.urls import reverse
 
 from shequ.core.registry import HistoryEntry, HistoryProvider
 from shequ.core.scope import Actor
+from shequ.desk.cases.selectors import cases_in_scope
 from shequ.desk.models import Case
 
 
 def _entries(actor: Actor, resident_id: int, user_id: int | None, limit: int) -> list[HistoryEntry]:
-    qs = Case.objects.filter(resident_id=resident_id)
     if "case.view" in actor.permissions:
-        qs = qs.filter(actor.scope_q(community="community"))
+        qs = cases_in_scope(actor).filter(resident_id=resident_id)
         own = ""
     elif actor.user is not None and user_id == actor.user.pk and "case.apply" in actor.permissions:
+        qs = Case.objects.filter(resident_id=resident_id)  # the resident's own
         own = reverse("services:my_applications")
     else:
         return []

@@ -18,25 +18,23 @@ from django.urls import reverse
 from shequ.core.registry import ToDo, ToDoItem, ToDoProvider
 from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
-from shequ.desk.cases.selectors import notice_outdated_q
+from shequ.desk.cases.selectors import (
+    cases_in_scope,
+    notice_list,
+    rectifications_in_scope,
+)
 from shequ.desk.models import (
     CLOCK_RUNNING,
     DONE_STATES,
     OPEN_STATES,
     Case,
     CaseState,
-    Notice,
-    Rectification,
     RectificationState,
 )
 
 
 def _cases_url(**params: object) -> str:
     return f"{reverse('services:case_list')}?{urlencode(params)}"
-
-
-def _scoped_cases(actor: Actor):
-    return Case.objects.filter(actor.scope_q(community="community"))
 
 
 def _case_lines(actor: Actor) -> list[ToDo]:
@@ -68,7 +66,7 @@ def _case_lines(actor: Actor) -> list[ToDo]:
             "supplement": Count("pk", filter=own_supplement),
             "supplement_due": Min("supplement_by", filter=own_supplement),
         }
-    row = _scoped_cases(actor).filter(status__in=OPEN_STATES).aggregate(**counts)
+    row = cases_in_scope(actor).filter(status__in=OPEN_STATES).aggregate(**counts)
     lines = []
     if accepts:
         lines += [
@@ -113,7 +111,7 @@ def _case_items(actor: Actor, limit: int) -> list[ToDoItem]:
     """The actor's own running cases (a worker), or the scope's overdue ones
     (a secretary, a street officer), nearest deadline first."""
     today = local_today()
-    qs = _scoped_cases(actor).filter(status__in=CLOCK_RUNNING)
+    qs = cases_in_scope(actor).filter(status__in=CLOCK_RUNNING)
     if "case.accept" in actor.permissions and actor.user is not None:
         qs = qs.filter(accepted_by=actor.user)
     else:
@@ -131,7 +129,7 @@ def _case_items(actor: Actor, limit: int) -> list[ToDoItem]:
 
 def _case_overdue_by_community(actor: Actor) -> Mapping[int, int]:
     rows = (
-        _scoped_cases(actor)
+        cases_in_scope(actor)
         .filter(status__in=CLOCK_RUNNING, due_date__lt=local_today())
         .values("community_id")
         .annotate(n=Count("pk"))
@@ -140,16 +138,12 @@ def _case_overdue_by_community(actor: Actor) -> Mapping[int, int]:
     return {r["community_id"]: r["n"] for r in rows}
 
 
-def _scoped_rectifications(actor: Actor):
-    return Rectification.objects.filter(actor.scope_q(community="community"))
-
-
 def _rectification_lines(actor: Actor) -> list[ToDo]:
     today = local_today()
     open_ = Q(status=RectificationState.OPEN)
     rectified = Q(status=RectificationState.RECTIFIED)
     row = (
-        _scoped_rectifications(actor)
+        rectifications_in_scope(actor)
         .filter(status__in=(RectificationState.OPEN, RectificationState.RECTIFIED))
         .aggregate(
             open=Count("pk", filter=open_),
@@ -188,7 +182,7 @@ def _rectification_lines(actor: Actor) -> list[ToDo]:
 
 def _rectification_items(actor: Actor, limit: int) -> list[ToDoItem]:
     rows = (
-        _scoped_rectifications(actor)
+        rectifications_in_scope(actor)
         .filter(status=RectificationState.OPEN)
         .select_related("case")
         .only("pk", "due_date", "case__receipt_no")
@@ -207,7 +201,7 @@ def _rectification_items(actor: Actor, limit: int) -> list[ToDoItem]:
 
 def _rectification_overdue_by_community(actor: Actor) -> Mapping[int, int]:
     rows = (
-        _scoped_rectifications(actor)
+        rectifications_in_scope(actor)
         .filter(status=RectificationState.OPEN, due_date__lt=local_today())
         .values("community_id")
         .annotate(n=Count("pk"))
@@ -219,13 +213,7 @@ def _rectification_overdue_by_community(actor: Actor) -> Mapping[int, int]:
 def _notice_lines(actor: Actor) -> list[ToDo]:
     """Open notices whose item's materials list changed since: the applicant
     was told an old list and must be told the new one (重新告知)."""
-    if "case.accept" not in actor.permissions:
-        return []
-    count = (
-        Notice.objects.filter(actor.scope_q(community="community"))
-        .filter(notice_outdated_q())
-        .count()
-    )
+    count = notice_list(actor=actor, outdated=True).count()
     url = f"{reverse('services:notices')}?outdated=1"
     return [ToDo("告知单须按新清单重新告知", count, url, "warning")]
 

@@ -61,9 +61,16 @@ LIST_FIELDS = (
 )
 
 
-def _cases(actor: Actor) -> QuerySet[Case]:
+def cases_in_scope(actor: Actor) -> QuerySet[Case]:
+    """Every case the actor may read (the base of each case read, the
+    workbench's and the resident page's included)."""
     actor.require("case.view")
     return Case.objects.filter(actor.scope_q(community="community"))
+
+
+def rectifications_in_scope(actor: Actor) -> QuerySet[Rectification]:
+    actor.require("case.view")
+    return Rectification.objects.filter(actor.scope_q(community="community"))
 
 
 def _light(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -122,7 +129,7 @@ def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[C
     """Cases in scope, newest first; every statistic drills down to this list
     with the same keys it was counted by."""
     f = filters or CaseFilters()
-    qs = _cases(actor)
+    qs = cases_in_scope(actor)
     q = f.q.strip()
     if q:
         qs = qs.filter(receipt_no__startswith=q) if q.isdigit() else qs.filter(applicant_name=q)
@@ -168,7 +175,7 @@ def overdue_list(*, actor: Actor, community_id: int, level: str = "warned") -> Q
     """A community's cases past their deadline (``level="overdue"``) or near
     it (``"warned"``: 70 % or more of the time used), soonest deadline first."""
     today = local_today()
-    qs = _cases(actor).filter(community_id=community_id)
+    qs = cases_in_scope(actor).filter(community_id=community_id)
     if level == "overdue":
         qs = qs.filter(status__in=CLOCK_RUNNING, due_date__lt=today)
     else:
@@ -180,18 +187,20 @@ def my_open_cases(*, actor: Actor) -> QuerySet[Case]:
     """The cases the actor accepted that are not finished, deadline first
     (paused ones last: their deadline moves when the clock restarts)."""
     user = actor.require_user()
-    qs = _cases(actor).filter(accepted_by=user, status__in=[*CLOCK_RUNNING, *CLOCK_PAUSED])
+    qs = cases_in_scope(actor).filter(accepted_by=user, status__in=[*CLOCK_RUNNING, *CLOCK_PAUSED])
     return _light(qs).order_by("due_date", "id")
 
 
 def submitted_list(*, actor: Actor) -> QuerySet[Case]:
     """Online applications waiting for a worker to accept them, oldest first."""
-    return _light(_cases(actor).filter(status=CaseState.SUBMITTED)).order_by("submitted_at", "id")
+    return _light(cases_in_scope(actor).filter(status=CaseState.SUBMITTED)).order_by(
+        "submitted_at", "id"
+    )
 
 
 def case_get(*, actor: Actor, case_id: int) -> Case:
     case = (
-        _cases(actor)
+        cases_in_scope(actor)
         .select_related(
             "community", "item", "version", "window", "accepted_by", "completed_by", "resident"
         )
@@ -239,7 +248,7 @@ def notice_get(*, actor: Actor, notice_id: int) -> Notice:
     return notice
 
 
-def notice_outdated_q() -> Q:
+def _notice_outdated_q() -> Q:
     """Open notices issued under a version that is no longer the item's current one."""
     return Q(case__isnull=True, reissued_as__isnull=True) & ~Q(version=F("item__current_version"))
 
@@ -254,26 +263,22 @@ def notice_list(
         "community", "item", "version"
     )
     if outdated:
-        qs = qs.filter(notice_outdated_q())
+        qs = qs.filter(_notice_outdated_q())
     elif open_only:
         qs = qs.filter(case__isnull=True, reissued_as__isnull=True)
     return qs.order_by("-issued_at", "-id")
 
 
 def rectification_list(*, actor: Actor, open_only: bool = True) -> QuerySet[Rectification]:
-    actor.require("case.view")
-    qs = Rectification.objects.filter(actor.scope_q(community="community")).select_related(
-        "community", "case", "case__item", "review"
-    )
+    qs = rectifications_in_scope(actor).select_related("community", "case", "case__item", "review")
     if open_only:
         qs = qs.exclude(status=RectificationState.CLOSED)
     return qs.order_by("due_date", "id")
 
 
 def rectification_get(*, actor: Actor, rectification_id: int) -> Rectification:
-    actor.require("case.view")
     rect = (
-        Rectification.objects.filter(actor.scope_q(community="community"))
+        rectifications_in_scope(actor)
         .select_related("community", "case", "case__item", "review", "rectified_by", "followup_by")
         .filter(pk=rectification_id)
         .first()
