@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "shequ.residents",
     "shequ.desk",
     "shequ.whistles",
+    "shequ.deliberation",
     "shequ.appeals",
     "shequ.open311",
     # depends on every app above; nothing depends on it

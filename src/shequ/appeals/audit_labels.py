@@ -19,6 +19,8 @@ AUDIT_ACTIONS = {
     "appeal.merge": "分办诉求：合并为重复诉求",
     "appeal.whistle": "分办诉求：吹哨",
     "appeal.whistle_close": "吹哨事项办结",
+    "appeal.deliberate": "分办诉求：提交议事协商",
+    "appeal.deliberation_close": "协商成果完成，诉求办结",
     "appeal.close": "办结诉求",
     "appeal.rate": "居民评价诉求",
     "appeal.reopen": "居民重新提起诉求",

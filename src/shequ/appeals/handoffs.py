@@ -1,4 +1,4 @@
-"""Appeals handed to whistles (吹哨): the subscribers of the whistle's hooks
+"""Appeals handed to whistles (吹哨) and to deliberation topics (议事协商): the subscribers of the whistle's hooks
 (``shequ.whistles.whistle.events``), connected in ``AppealsConfig.ready()``.
 
 The hand-off runs one way: appeals know whistles, whistles know no appeal.
@@ -16,11 +16,13 @@ from shequ.appeals.models import Appeal, AppealState
 from shequ.appeals.selectors import appeal_get
 from shequ.appeals.services import (
     WHISTLE_DECISION,
+    appeal_deliberation_close,
     appeal_triage,
     appeal_whistle_close,
     appeal_whistled,
 )
 from shequ.core.errors import Conflict, DomainError, NotFound, ValidationError
+from shequ.deliberation import events as deliberation_events
 from shequ.whistles.models import Whistle
 from shequ.whistles.whistle import events
 from shequ.whistles.whistle.services import title_from
@@ -103,7 +105,17 @@ def origins(whistle: Whistle) -> list[events.Origin]:
     ]
 
 
+def outcome_done(event: deliberation_events.OutcomeDone) -> None:
+    """议事协商: the topic's outcome is done; the appeals put to it close."""
+    waiting = Appeal.objects.filter(
+        topic_id=event.outcome.topic_id, status=AppealState.DELIBERATION
+    )
+    for appeal_id in waiting.order_by("pk").values_list("pk", flat=True):
+        appeal_deliberation_close(actor=event.actor, appeal_id=appeal_id, result=event.result)
+
+
 def connect() -> None:
+    deliberation_events.outcome_done.subscribe(outcome_done)
     events.whistle_source.subscribe(source)
     events.whistle_sources_claim.subscribe(claim)
     events.whistle_raised.subscribe(raised)

@@ -39,7 +39,7 @@ class AppealState(models.TextChoices):
     SUBMITTED = "submitted", "待分办"  # waiting for the community's triage
     HANDLING = "handling", "社区办理中"  # the community resolves it itself (自办自结)
     WHISTLED = "whistled", "已吹哨"  # handed to departments (whistles app, not yet reachable)
-    DELIBERATION = "deliberation", "议事协商"  # put to deliberation (not yet reachable)
+    DELIBERATION = "deliberation", "议事协商"  # put to a deliberation topic
     MERGED = "merged", "已合并"  # a duplicate, counted as a supporter of the original
     CLOSED = "closed", "已办结"  # result written; the resident may rate and reopen once
 
@@ -57,6 +57,7 @@ class TriageDecision(models.TextChoices):
     SELF = "self", "社区自办自结"
     MERGE = "merge", "合并为重复诉求"
     WHISTLE = "whistle", "吹哨（部门报到）"
+    DELIBERATION = "deliberation", "提交议事协商"
 
 
 class AppealRating(models.TextChoices):
@@ -162,6 +163,16 @@ class Appeal(models.Model):
         related_name="appeals",
         db_table="whistles_whistle_appeals",
     )
+    # The deliberation topic this appeal was put to (分办：议事协商); it
+    # closes when the topic's outcome is done (deliberation's hooks).
+    topic = models.ForeignKey(
+        "deliberation.Topic",
+        verbose_name="协商议题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     result = models.TextField("办理结果", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -210,6 +221,9 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+
+PHOTO_DIR = "appeals"  # under MEDIA_ROOT
 
 
 class AppealPhoto(models.Model):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal
-from shequ.appeals.text import gist
 from shequ.core.models.workbench import NotificationLevel
 from shequ.core.scope import Actor
 from shequ.core.services.notifications import Subject, notify, staff_covering
+from shequ.core.words import gist
 
 
 def _subject(appeal: Appeal) -> Subject:

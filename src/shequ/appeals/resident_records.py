@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from shequ.appeals.models import Appeal
 from shequ.appeals.selectors import appeals_in_scope
-from shequ.appeals.text import gist
 from shequ.core.registry import HistoryEntry, HistoryProvider
 from shequ.core.scope import Actor
+from shequ.core.words import gist
 
 
 def _entries(actor: Actor, resident_id: int, user_id: int | None, limit: int) -> list[HistoryEntry]:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from shequ.appeals.models import OPEN_STATES, Appeal, AppealPhoto, AppealState, AppealSupporter
-from shequ.appeals.text import content_words, suggest_category
+from shequ.appeals.text import suggest_category
 from shequ.core.errors import NotFound
 from shequ.core.models import Grant, Region, RegionLevel, TimelineEvent, User
 from shequ.core.permissions import roles_with
 from shequ.core.scope import Actor
+from shequ.core.words import content_words
 from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
 from shequ.residents.models import Resident

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from shequ.appeals.models import Appeal, AppealState
 from shequ.appeals.selectors import appeals_in_scope
-from shequ.appeals.text import gist
 from shequ.core.registry import ToDo, ToDoItem, ToDoProvider
 from shequ.core.scope import Actor
+from shequ.core.words import gist
 from shequ.core.workdays import local_today
 
 

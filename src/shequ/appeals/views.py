@@ -19,10 +19,10 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shequ.appeals import photos as photo_store
 from shequ.appeals import selectors, services
 from shequ.appeals.forms import AppealFilterForm, AppealNewForm, AppealRegisterForm, place_label
-from shequ.appeals.models import AppealCategory, AppealPhoto, AppealRating, AppealState
+from shequ.appeals.models import PHOTO_DIR, AppealCategory, AppealPhoto, AppealRating, AppealState
+from shequ.core import photos as photo_store
 from shequ.core.errors import DomainError, NotFound, PermissionDenied
 from shequ.core.http import refusal, refuse, requires
 from shequ.core.models import Region
@@ -196,7 +196,7 @@ def appeal_support(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 
 def _photo_response(photo: AppealPhoto) -> HttpResponse:
-    path = photo_store.open_stored(photo.file)
+    path = photo_store.open_stored(photo.file, subdir=PHOTO_DIR)
     if path is None:
         raise NotFound("照片文件不存在。")
     response = FileResponse(path.open("rb"), content_type=photo.content_type)

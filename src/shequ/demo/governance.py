@@ -35,10 +35,10 @@ from shequ.appeals.models import (
     TriageDecision,
 )
 from shequ.appeals.services import TRIAGE_DAYS
-from shequ.appeals.text import keywords_of
 from shequ.core.models import Grant, Region, TimelineEvent, User
 from shequ.core.numbering import receipt_next
 from shequ.core.permissions import Role
+from shequ.core.words import keywords_of
 from shequ.core.workdays import add_workdays
 from shequ.residents.models import Resident
 from shequ.whistles.checks import last_full_quarter, phone_columns, quarter_of

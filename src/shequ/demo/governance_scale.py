@@ -7,7 +7,7 @@ scale generator's worker processes when it has them, written with COPY /
 ``executemany`` by the main process, ids allocated up front. Descriptions are
 Chinese sentences built from per-category templates with varied places,
 times and details; ``keywords`` is what the app stores
-(``appeals.text.keywords_of``, jieba), computed in the workers. Appeal and
+(``core.words.keywords_of``, jieba), computed in the workers. Appeal and
 whistle numbers come from the same per-community day counter as the cases'
 receipt numbers (``core.numbering.receipt_next``): they continue after the
 cases' last number of the day and ``ReceiptCounter`` is rewritten so live
@@ -268,7 +268,7 @@ class GovRows:
 
 def build_rows(task: GovTask) -> GovRows:
     """Appeals, supporters, whistles of one community as final table rows."""
-    from shequ.appeals.text import keywords_of
+    from shequ.core.words import keywords_of
 
     started = time.process_time()
     rnd = random.Random(task.seed)  # noqa: S311 - test data

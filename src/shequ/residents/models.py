@@ -49,6 +49,10 @@ class Household(models.Model):
         "core.Region", verbose_name="单元", on_delete=models.PROTECT, related_name="households"
     )
     room = models.CharField("门牌号", max_length=20)
+    # 专有部分建筑面积: the owners' votes of 民法典第278条 count it.
+    floor_area = models.DecimalField(
+        "建筑面积（平方米）", max_digits=8, decimal_places=2, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from shequ.appeals.services.create import appeal_create, appeal_receive
 from shequ.appeals.services.flow import (
     APPEAL_FLOW,
     appeal_close,
+    appeal_deliberation_close,
     appeal_rate,
     appeal_reopen,
     appeal_support,
@@ -53,6 +54,7 @@ __all__ = [
     "appeal_reopen",
     "appeal_support",
     "appeal_triage",
+    "appeal_deliberation_close",
     "appeal_whistle_close",
     "appeal_whistled",
     "clean_coordinates",

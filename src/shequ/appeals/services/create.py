@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.appeals import notify
-from shequ.appeals import photos as photo_store
 from shequ.appeals.models import (
+    PHOTO_DIR,
     Appeal,
     AppealCategory,
     AppealChannel,
@@ -30,7 +30,7 @@ from shequ.appeals.services.inputs import (
     clean_coordinates,
 )
 from shequ.appeals.services.records import appeal_record
-from shequ.appeals.text import keywords_of
+from shequ.core import photos as photo_store
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.history import Event
 from shequ.core.models import Region, User
@@ -38,6 +38,7 @@ from shequ.core.numbering import receipt_next
 from shequ.core.pii import decrypt, encrypt, mask_name
 from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
+from shequ.core.words import keywords_of
 from shequ.core.workdays import add_workdays
 from shequ.residents.models import Resident
 from shequ.residents.services import clean_phone
@@ -118,7 +119,7 @@ def _create(
                 appeal=appeal,
                 district_id=cast(int, community.district_id),
                 community=community,
-                file=photo_store.store(p),
+                file=photo_store.store(p, subdir=PHOTO_DIR),
                 content_type=p.content_type,
                 size=len(p.content),
                 sha256=p.sha256,

@@ -20,7 +20,6 @@ from shequ.appeals.models import (
     TriageDecision,
 )
 from shequ.appeals.services.inputs import (
-    NOT_YET_OFFERED,
     NOTE_MAX,
     RESULT_MAX,
     WHISTLE_DECISION,
@@ -33,6 +32,8 @@ from shequ.core.history import Event
 from shequ.core.scope import Actor
 from shequ.core.text import TOO_LONG_SHORT, clean_text
 from shequ.core.workflow import Transition, Workflow, transition
+from shequ.deliberation.models import ProposerKind
+from shequ.deliberation.services import topic_propose
 from shequ.residents.models import Resident
 from shequ.whistles.whistle.services import title_from, whistle_raise
 
@@ -156,6 +157,14 @@ def _a_whistle(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
     return ["decision", "triaged_at", "triaged_by", *_take_ownership(appeal, actor)]
 
 
+def _a_deliberate(appeal: Appeal, actor: Actor, **data: Any) -> list[str]:
+    appeal.decision = TriageDecision.DELIBERATION
+    appeal.topic_id = int(data["topic_id"])
+    appeal.triaged_at = timezone.now()
+    appeal.triaged_by = actor.require_user()
+    return ["decision", "topic", "triaged_at", "triaged_by", *_take_ownership(appeal, actor)]
+
+
 APPEAL_FLOW = Workflow(
     name="appeal",
     model=Appeal,
@@ -215,6 +224,25 @@ APPEAL_FLOW = Workflow(
             "whistle.raise",
             apply=_a_whistle,
         ),
+        # 议事协商: a topic of the deliberation app carries it; the appeal is
+        # closed with the outcome once that is done (``appeal_deliberation_close``).
+        Transition(
+            "deliberate",
+            [AppealState.SUBMITTED],
+            AppealState.DELIBERATION,
+            "分办：提交议事协商",
+            "appeal.triage",
+            apply=_a_deliberate,
+        ),
+        Transition(
+            "deliberation_close",
+            [AppealState.DELIBERATION],
+            AppealState.CLOSED,
+            "协商成果已完成",
+            "deliberation.outcome",
+            guards=[_g_result],
+            apply=_a_close,
+        ),
         Transition(
             "whistle_close",
             [AppealState.WHISTLED],
@@ -237,11 +265,13 @@ def appeal_triage(
     duplicate_of_id: int | None = None,
     note: str = "",
     whistle: dict[str, Any] | None = None,
+    topic: dict[str, Any] | None = None,
 ) -> Appeal:
     """分办 within the working-day limit: ``self`` (社区自办自结) or ``merge``
     into an open appeal of the same community, whose supporters then count
-    this one and its own supporters. Blowing a whistle and deliberation are
-    not offered until those modules exist."""
+    this one and its own supporters; ``whistle`` (吹哨, with the whistle's
+    fields) or ``deliberation`` (a topic, with ``topic``'s fields: item_id,
+    title, description, place)."""
     actor.require("appeal.triage")
     note = clean_text(
         note,
@@ -252,8 +282,28 @@ def appeal_triage(
         markup="tags",
         too_long=TOO_LONG_SHORT,
     )
-    if decision == "deliberation":
-        raise ValidationError(f"议事协商{NOT_YET_OFFERED}。", field="decision")
+    if decision == TriageDecision.DELIBERATION:
+        appeal = _in_scope(actor, appeal_id)
+        fields = dict(topic or {})
+        fields.setdefault("title", title_from(appeal.description))
+        fields.setdefault("description", appeal.description)
+        fields.setdefault("place", appeal.building or appeal.compound)
+        raised = topic_propose(
+            actor=actor,
+            community=appeal.community,
+            proposer_kind=ProposerKind.COMMUNITY,
+            appeal_number=appeal.number,
+            **fields,
+        )
+        done = transition(
+            workflow=APPEAL_FLOW,
+            actor=actor,
+            obj_or_pk=appeal.pk,
+            action="deliberate",
+            note=note or f"议题 {raised.number}",
+            data={"topic_id": raised.pk, "topic": raised.number},
+        )
+        return cast(Appeal, done)
     if decision == WHISTLE_DECISION:
         # 吹哨: a whistle linked to this appeal; ``whistle`` holds its fields
         # (lead_department_id, urgency, cooperating_ids, title, description).
@@ -269,7 +319,9 @@ def appeal_triage(
         )
         return Appeal.objects.get(pk=appeal.pk)
     if decision not in TriageDecision.values:
-        raise ValidationError("请选择分办方式：社区自办自结或合并为重复诉求。", field="decision")
+        raise ValidationError(
+            "请选择分办方式：社区自办自结、合并为重复诉求、吹哨或提交议事协商。", field="decision"
+        )
     appeal = _in_scope(actor, appeal_id)
     if decision == TriageDecision.SELF:
         done = transition(
@@ -340,6 +392,21 @@ def appeal_whistle_close(
         action="whistle_close",
         note=f"吹哨 {whistle_number} 已办结",
         data={"result": result, "whistle": whistle_number},
+    )
+    return cast(Appeal, done)
+
+
+@transaction.atomic
+def appeal_deliberation_close(*, actor: Actor, appeal_id: int, result: str) -> Appeal:
+    """Closed with the outcome of its topic once that is done; the resident
+    may then rate it (called through ``deliberation.events.outcome_done``)."""
+    done = transition(
+        workflow=APPEAL_FLOW,
+        actor=actor,
+        obj_or_pk=appeal_id,
+        action="deliberation_close",
+        note=result[:200],
+        data={"result": result},
     )
     return cast(Appeal, done)
 

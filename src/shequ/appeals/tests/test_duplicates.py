@@ -6,7 +6,8 @@ from __future__ import annotations
 from shequ.appeals.selectors import duplicate_candidates, suggested_category
 from shequ.appeals.services import appeal_close, appeal_triage
 from shequ.appeals.tests.helpers import raise_appeal
-from shequ.appeals.text import content_words, suggest_category
+from shequ.appeals.text import suggest_category
+from shequ.core.words import content_words
 
 
 def test_content_words_drop_stop_words_and_single_characters():

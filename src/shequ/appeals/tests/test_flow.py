@@ -180,9 +180,9 @@ def test_merge_refusals(tree, folks, case):
     assert (appeal.status, appeal.duplicate_of_id, appeal.owner_id) == ("submitted", None, None)
 
 
-def test_deliberation_not_offered_yet_whistle_needs_a_department(tree, folks):
+def test_deliberation_needs_a_catalog_item_whistle_needs_a_department(tree, folks):
     appeal = raise_appeal(folks.resident_actor, tree.community)
-    with pytest.raises(ValidationError, match="将在议事协商模块上线后提供"):
+    with pytest.raises(ValidationError, match="请选择协商目录中的条目"):
         appeal_triage(actor=folks.worker, appeal_id=appeal.pk, decision="deliberation")
     with pytest.raises(ValidationError, match="请选择职能部门"):
         appeal_triage(actor=folks.worker, appeal_id=appeal.pk, decision="whistle")

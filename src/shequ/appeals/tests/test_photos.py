@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shequ.appeals.models import Appeal, AppealPhoto
-from shequ.appeals.photos import MAX_BYTES
 from shequ.appeals.tests.conftest import image_bytes
 from shequ.appeals.tests.helpers import raise_appeal
 from shequ.core.errors import ValidationError
+from shequ.core.photos import MAX_BYTES
 
 
 def _upload(name: str, content: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:

@@ -306,6 +306,7 @@ def test_tick_runs_every_job_in_order(people):
         "✓ case_stats_rebuild",
         "✓ pairing_flags_refresh",
         "✓ whistles_escalate",
+        "✓ outcome_tasks_flag_overdue",
         "✓ outbox_deliver",
         "✓ idempotency_keys_expire",
     ]
@@ -342,6 +343,7 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
         "✓ case_stats_rebuild",
         "✓ pairing_flags_refresh",
         "✓ whistles_escalate",
+        "✓ outcome_tasks_flag_overdue",
         "✓ outbox_deliver",
         "✓ idempotency_keys_expire",
     ]

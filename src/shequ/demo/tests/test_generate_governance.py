@@ -12,10 +12,10 @@ from django.db.models import Count
 
 from shequ.appeals.models import Appeal, AppealState, AppealSupporter
 from shequ.appeals.selectors import duplicate_candidates
-from shequ.appeals.text import keywords_of
 from shequ.core.models import Grant, ReceiptCounter
 from shequ.core.numbering import receipt_next
 from shequ.core.permissions import Role
+from shequ.core.words import keywords_of
 from shequ.demo.scale import SCALES, generate
 from shequ.desk.models import Case
 from shequ.whistles.models import Department, PairingAgreement, Whistle, WhistleState

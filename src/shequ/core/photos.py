@@ -1,6 +1,7 @@
-"""Photos of appeals: checked (size, count, really an image of an allowed
-format) before anything is written, stored under MEDIA_ROOT/appeals/ by
-their SHA-256, and read back only through a permission-checked view."""
+"""Photos people attach (an appeal's, a deliberation topic's): checked (size,
+count, really an image of an allowed format) before anything is written,
+stored under MEDIA_ROOT/<the app's folder>/ by their SHA-256, and read back
+only through a permission-checked view of the app that owns them."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ FORMATS = {
     "PNG": ("image/png", "png"),
     "WEBP": ("image/webp", "webp"),
 }
-SUBDIR = "appeals"
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,8 @@ class CheckedPhoto:
     extension: str
     sha256: str
 
-    @property
-    def relative_path(self) -> str:
-        return f"{SUBDIR}/{self.sha256[:2]}/{self.sha256}.{self.extension}"
+    def relative_path(self, subdir: str) -> str:
+        return f"{subdir}/{self.sha256[:2]}/{self.sha256}.{self.extension}"
 
 
 def _read(item: Any, index: int) -> tuple[str, bytes]:
@@ -101,22 +100,23 @@ def media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
-def store(photo: CheckedPhoto) -> str:
+def store(photo: CheckedPhoto, *, subdir: str) -> str:
     """Write the file (once: equal content has the same name) and return its
     path relative to MEDIA_ROOT. A transaction that rolls back afterwards
     leaves at most an unreferenced file, never a row without its file."""
-    target = media_root() / photo.relative_path
+    relative = photo.relative_path(subdir)
+    target = media_root() / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(target.suffix + ".part")
         tmp.write_bytes(photo.content)
         tmp.replace(target)
-    return photo.relative_path
+    return relative
 
 
-def open_stored(relative_path: str) -> Path | None:
-    """The stored file, if it exists and lies inside MEDIA_ROOT/appeals/."""
-    base = (media_root() / SUBDIR).resolve()
+def open_stored(relative_path: str, *, subdir: str) -> Path | None:
+    """The stored file, if it exists and lies inside MEDIA_ROOT/<subdir>/."""
+    base = (media_root() / subdir).resolve()
     path = (media_root() / relative_path).resolve()
     if base not in path.parents or not path.is_file():
         return None
