@@ -10,6 +10,7 @@ from shequ.appeals.api import router as appeals_router
 from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
 from shequ.core.api_workbench import router as workbench_router
+from shequ.deliberation.api import router as deliberation_router
 from shequ.desk.cases.api import router as cases_router
 from shequ.desk.catalog.api import router as services_router
 from shequ.residents.api import router as residents_router
@@ -31,3 +32,4 @@ api.add_router("/services/", services_router)
 api.add_router("/services/", cases_router)
 api.add_router("/appeals/", appeals_router)
 api.add_router("/whistles/", whistles_router)
+api.add_router("/deliberation/", deliberation_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("services/", include("shequ.desk.urls")),
     path("appeals/", include("shequ.appeals.urls")),
     path("whistles/", include("shequ.whistles.urls")),
+    path("deliberation/", include("shequ.deliberation.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("", include("shequ.core.urls")),
 ]

@@ -27,6 +27,7 @@ from shequ.core.errors import DomainError, NotFound, PermissionDenied
 from shequ.core.http import refusal, refuse, requires
 from shequ.core.models import Region
 from shequ.core.scope import Actor
+from shequ.deliberation.selectors import usable_items
 
 # Where a service names a field differently from the page's form.
 _FIELDS = {"phone": "contact_phone", "photos": None, "lat": None, "long": None}
@@ -331,7 +332,7 @@ def _detail_page(
             "candidates": candidates,
             "suggested": AppealCategory(suggested).label if suggested else "",
             "suggested_differs": bool(suggested and suggested != appeal.category),
-            "not_yet": services.NOT_YET_OFFERED,
+            "consultation_items": usable_items(community=appeal.community) if triaging else [],
             "overdue": overdue,
             "place": place_label(appeal.building or appeal.compound)
             if (appeal.building or appeal.compound)
@@ -369,6 +370,14 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
+def _topic_fields(request: HttpRequest) -> dict[str, str]:
+    """The topic an appeal put to deliberation becomes: its catalog item, and
+    a title when the worker wrote one (else the service takes the appeal's)."""
+    fields = {"item_id": request.POST.get("item_id", "")[:20]}
+    title = request.POST.get("topic_title", "")[:100].strip()
+    return fields | ({"title": title} if title else {})
+
+
 @require_POST
 @requires("appeal.triage")
 def appeal_triage(request: HttpRequest, appeal_id: int) -> HttpResponse:
@@ -384,8 +393,11 @@ def appeal_triage(request: HttpRequest, appeal_id: int) -> HttpResponse:
             duplicate_of_id=_int_or_none(request.POST.get("duplicate_of_other"))
             or _int_or_none(request.POST.get("duplicate_of_id")),
             note=request.POST.get("note", "")[:600],
+            topic=_topic_fields(request) if decision == "deliberation" else None,
         ),
-        "已合并到原诉求。" if decision == "merge" else "已分办：社区自办自结。",
+        {"merge": "已合并到原诉求。", "deliberation": "已提交议事协商：议题进入社区审核。"}.get(
+            decision, "已分办：社区自办自结。"
+        ),
     )
 
 

@@ -8,7 +8,25 @@ class DeliberationConfig(AppConfig):
 
     def ready(self) -> None:
         from shequ.core import registry
-        from shequ.deliberation import audit_labels
+        from shequ.core.registry import Section
+        from shequ.deliberation import audit_labels, handoffs
+        from shequ.deliberation.resident_records import PROVIDER as RESIDENT_RECORDS
+        from shequ.deliberation.todos import PROVIDERS as TODO_PROVIDERS
+
+        registry.register_sections(
+            [
+                Section(
+                    "社区协商", "deliberation:mine", "deliberation.take_part", "居民", order=55
+                ),
+                Section(
+                    "议事协商", "deliberation:topics", "deliberation.view", "基层治理", order=75
+                ),
+            ]
+        )
+        handoffs.connect()
+        for provider in TODO_PROVIDERS:
+            registry.register_todo_provider(provider)
+        registry.register_history_provider(RESIDENT_RECORDS)
 
         registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
         registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)

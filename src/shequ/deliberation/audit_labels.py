@@ -20,6 +20,7 @@ AUDIT_ACTIONS = {
     "consultation_item.create": "新增协商目录条目",
     "consultation_item.revise": "修订协商目录条目",
     "consultation.adopt": "社区采用协商目录",
+    "consultation.import": "导入协商目录",
     "topic.propose": "提出议题",
     "topic.cosign": "附议议题",
     "topic.absorb": "合并相似议题",
@@ -52,6 +53,7 @@ AUDIT_ACTIONS = {
     "outcome.shelve": "搁置协商成果",
     "outcome.rate": "居民评价协商成果",
     "outcome.task_overdue": "成果任务超期",
+    "outcome.task_whistle": "成果任务吹哨交部门办理",
 }
 
 AUDIT_OBJECTS: Mapping[str, AuditObjectNames] = {

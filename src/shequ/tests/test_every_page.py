@@ -20,6 +20,7 @@ from shequ.core.permissions import ROLE_PERMISSIONS, Role
 from shequ.core.scope import Actor
 from shequ.core.services.announcements import announcement_publish
 from shequ.core.tests.test_url_permissions import PUBLIC
+from shequ.deliberation.tests.helpers import deliberation_page_args
 from shequ.desk.cases.services import Applicant, case_complete, case_intake, review_submit
 from shequ.desk.tests.helpers import adopt, make_item, make_window, qualify
 from shequ.residents.models import Relation
@@ -62,6 +63,7 @@ def args(tree, people) -> dict[str, object]:
         **pairing_page_args(tree, people),
         **appeal_page_args(tree, people),
         **whistle_page_args(tree, people),
+        **deliberation_page_args(tree, people),
         # The desk's one-time notice and the whistles' escalation notice share
         # the URL argument ``notice_id``: each namespace gets its own.
         "services:notice_id": notice_id,

@@ -26,7 +26,6 @@ from shequ.appeals.services.flow import (
 )
 from shequ.appeals.services.inputs import (
     DESCRIPTION_MAX,
-    NOT_YET_OFFERED,
     NOTE_MAX,
     ON_BEHALF_CHANNELS,
     RESULT_MAX,
@@ -41,7 +40,6 @@ __all__ = [
     "APPEAL_FLOW",
     "DESCRIPTION_MAX",
     "NOTE_MAX",
-    "NOT_YET_OFFERED",
     "ON_BEHALF_CHANNELS",
     "RESULT_MAX",
     "TRIAGE_DAYS",

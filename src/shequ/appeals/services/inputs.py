@@ -23,7 +23,6 @@ TRIAGE_DAYS = 1  # working days the community has to triage a new appeal
 DESCRIPTION_MAX = 4000
 RESULT_MAX = 2000
 NOTE_MAX = 500
-NOT_YET_OFFERED = "将在议事协商模块上线后提供"
 WHISTLE_DECISION = TriageDecision.WHISTLE  # 分办：吹哨 (a whistle of the whistles app)
 
 ON_BEHALF_CHANNELS = (AppealChannel.WINDOW, AppealChannel.HOTLINE, AppealChannel.BUILDING_HEAD)

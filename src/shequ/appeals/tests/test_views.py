@@ -34,7 +34,7 @@ def test_resident_pages_flow(client, tree, people, folks):
 
     client.force_login(people.worker)
     detail = client.get(reverse("appeals:detail", kwargs={"appeal_id": appeal.pk})).content.decode()
-    assert "将在议事协商模块上线后提供" in detail
+    assert "提交议事协商" in detail
     assert f"/whistles/new/?appeal={appeal.pk}" in detail
     assert "建议类别：<strong>环境卫生</strong>" in detail
     url = reverse("appeals:triage", kwargs={"appeal_id": appeal.pk})

@@ -23,6 +23,8 @@ PUBLIC = {
     "open311:requests",
     "open311:request",
     "open311:token",
+    # 社区协商公开栏: decisions under publicity and outcome progress, for anyone.
+    "deliberation:public",
 }
 
 

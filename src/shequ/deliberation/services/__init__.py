@@ -8,6 +8,7 @@ from shequ.deliberation.services.catalog import (
 from shequ.deliberation.services.meetings import (
     MEETING_FLOW,
     ballot_cast,
+    meeting_cancel,
     meeting_close,
     meeting_invite,
     meeting_minutes,
@@ -48,6 +49,7 @@ __all__ = [
     "consultation_item_create",
     "consultation_item_revise",
     "cosign_threshold",
+    "meeting_cancel",
     "meeting_close",
     "meeting_invite",
     "meeting_minutes",

@@ -33,7 +33,7 @@ def _choices(values: Any, allowed: list[str], *, field: str, label: str) -> list
     return sorted(set(chosen), key=allowed.index)
 
 
-def _version_fields(data: dict[str, Any]) -> dict[str, Any]:
+def version_fields(data: dict[str, Any]) -> dict[str, Any]:
     def line(key: str, label: str, n: int, required: bool = True) -> str:
         return clean_text(data.get(key), field=key, label=label, max_length=n, required=required,
                           single_line=True)  # fmt: skip
@@ -79,7 +79,7 @@ def consultation_item_create(*, actor: Actor, district: Region, code: str, commu
             raise PermissionDenied("该社区不在您的管辖范围内。")
         district = Region.objects.get(pk=cast(int, community.district_id))
     code = clean_text(code, field="code", label="条目编码", max_length=32, single_line=True)
-    fields = _version_fields(data)
+    fields = version_fields(data)
     try:
         with transaction.atomic():
             item = ConsultationItem.objects.create(district=district, community=community, code=code,
@@ -107,7 +107,7 @@ def consultation_item_revise(*, actor: Actor, item_id: Any, **data: Any) -> Cons
     else:
         actor.require("deliberation.adopt")
         actor.require_region(cast(Region, item.community))
-    fields = _version_fields(data)
+    fields = version_fields(data)
     number = item.versions.count() + 1
     version = ConsultationItemVersion.objects.create(item=item, number=number, published_at=timezone.now(),
                                                      created_by=actor.user, **fields)  # fmt: skip

@@ -19,6 +19,7 @@ from shequ.core.numbering import receipt_next
 from shequ.core.scope import Actor
 from shequ.core.workdays import add_workdays
 from shequ.core.workflow import Transition, Workflow, transition
+from shequ.deliberation import notify
 from shequ.deliberation.models import (
     OWNER_RULES,
     AgendaItem,
@@ -235,8 +236,11 @@ def _meeting_step(actor: Actor, meeting_id: Any, action: str, **data: Any) -> Me
 
 @transaction.atomic
 def meeting_notice(*, actor: Actor, meeting_id: Any, notice_text: str = "") -> Meeting:
-    """发布会议公告, at least the notice period before the meeting starts."""
-    return _meeting_step(actor, meeting_id, "notice", notice_text=notice_text)
+    """发布会议公告, at least the notice period before the meeting starts; the
+    invitees with an account are told."""
+    meeting = _meeting_step(actor, meeting_id, "notice", notice_text=notice_text)
+    notify.meeting_noticed(actor, meeting)
+    return meeting
 
 
 @transaction.atomic
@@ -253,6 +257,7 @@ def meeting_sign_in(
     *,
     actor: Actor,
     invitee_id: Any,
+    meeting_id: Any = None,
     proxy_name: str = "",
     proxy_relation: str = "",
     proxy_authorisation: str = "",
@@ -266,7 +271,7 @@ def meeting_sign_in(
         .filter(actor.scope_q(community="community"), pk=as_id(invitee_id))
         .first()
     )
-    if invitee is None:
+    if invitee is None or (meeting_id is not None and invitee.meeting_id != as_id(meeting_id)):
         raise NotFound("参会人不存在，或不在您的管辖范围内。")
     meeting = Meeting.objects.select_for_update().get(pk=invitee.meeting_id)
     if meeting.status != MeetingState.IN_SESSION:
@@ -303,14 +308,15 @@ def meeting_sign_in(
     return invitee
 
 
-def _item_locked(actor: Actor, item_id: Any) -> AgendaItem:
+def _item_locked(actor: Actor, item_id: Any, meeting_id: Any = None) -> AgendaItem:
+    """The agenda item locked for the write (of ``meeting_id``, when a page names it)."""
     item = (
         AgendaItem.objects.select_for_update()
         .select_related("meeting", "community", "topic")
         .filter(actor.scope_q(community="community"), pk=as_id(item_id))
         .first()
     )
-    if item is None:
+    if item is None or (meeting_id is not None and item.meeting_id != as_id(meeting_id)):
         raise NotFound("议程不存在，或不在您的管辖范围内。")
     return item
 
@@ -334,10 +340,10 @@ def _owner_base(item: AgendaItem) -> tuple[int, Decimal]:
 
 
 @transaction.atomic
-def vote_open(*, actor: Actor, item_id: Any) -> AgendaItem:
+def vote_open(*, actor: Actor, item_id: Any, meeting_id: Any = None) -> AgendaItem:
     """开始表决 on one agenda topic of a meeting in session that reached its quorum."""
     actor.require("deliberation.meet")
-    item = _item_locked(actor, item_id)
+    item = _item_locked(actor, item_id, meeting_id)
     meeting = item.meeting
     if meeting.status != MeetingState.IN_SESSION:
         raise Conflict("会议开始后才能表决：公告期未满或会议尚未开始。")
@@ -364,14 +370,16 @@ def _check_window(item: AgendaItem) -> None:
 
 
 @transaction.atomic
-def ballot_cast(*, actor: Actor, item_id: Any, choice: str, invitee_id: Any = None) -> Ballot:
+def ballot_cast(
+    *, actor: Actor, item_id: Any, choice: str, invitee_id: Any = None, meeting_id: Any = None
+) -> Ballot:
     """投票. A resident votes for themself: for their household (owners'
     rules), as a present invitee (a meeting), or as a resident of the
     compound (an online consultation). A worker records the paper ballot of
     a present invitee (``invitee_id``)."""
     if choice not in Choice.values:
         raise ValidationError("请选择同意、反对或弃权。", field="choice")
-    item = _item_locked(actor, item_id)
+    item = _item_locked(actor, item_id, meeting_id)
     _check_window(item)
     meeting = item.meeting
     ballot = Ballot(item=item, district_id=item.district_id, community_id=item.community_id,
@@ -455,13 +463,15 @@ def tally_of(item: AgendaItem) -> Tally:
 
 
 @transaction.atomic
-def vote_close(*, actor: Actor, item_id: Any, decision: str = "") -> AgendaItem:
+def vote_close(
+    *, actor: Actor, item_id: Any, decision: str = "", meeting_id: Any = None
+) -> AgendaItem:
     """结束表决: the service counts and decides by the item's rule; a passed
     topic gets its outcome (``outcome_from``), a failed one is closed."""
     from shequ.deliberation.services.outcomes import outcome_from
 
     actor.require("deliberation.meet")
-    item = _item_locked(actor, item_id)
+    item = _item_locked(actor, item_id, meeting_id)
     if item.vote_state != VoteState.OPEN:
         raise Conflict("该议程不在表决中。")
     decision = text(decision, field="decision", label="协商结果", max_length=2000, required=False)
@@ -526,6 +536,16 @@ def meeting_minutes(*, actor: Actor, meeting_id: Any, chair: str, recorder: str,
 
 
 @transaction.atomic
+def meeting_cancel(*, actor: Actor, meeting_id: Any) -> Meeting:
+    """取消会议 before it opens: its topics go back to the pool of accepted topics."""
+    meeting = _meeting_step(actor, meeting_id, "cancel")
+    for topic_id in meeting.agenda.order_by("order").values_list("topic_id", flat=True):
+        transition(workflow=TOPIC_FLOW, actor=actor, obj_or_pk=topic_id, action="unschedule",
+                   note=f"会议 {meeting.number} 取消")  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
 def meeting_close(*, actor: Actor, meeting_id: Any) -> Meeting:
     """散会 once no vote is open."""
     return _meeting_step(actor, meeting_id, "close")
@@ -559,6 +579,7 @@ def objection_raise(*, actor: Actor, item_id: Any, content: str) -> Any:
                                          resident=resident, user=actor.user, text=body, at=timezone.now())  # fmt: skip
     record(actor=actor, action="objection.raise", obj=objection, region=item.community,
            changes={"item": item.pk})  # fmt: skip
+    notify.objection_raised(actor, objection, item.meeting_id)
     return objection
 
 
@@ -576,4 +597,5 @@ def objection_answer(*, actor: Actor, objection_id: Any, answer: str) -> Any:
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
     record(actor=actor, action="objection.answer", obj=objection, region=objection.community,
            changes={"item": objection.item_id})  # fmt: skip
+    notify.objection_answered(actor, objection)
     return objection

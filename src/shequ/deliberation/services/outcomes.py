@@ -13,14 +13,13 @@ from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from shequ.core.errors import Conflict, PermissionDenied, ValidationError
+from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shequ.core.history import Event, record
 from shequ.core.scope import Actor
 from shequ.core.workdays import local_today
-from shequ.deliberation import events
+from shequ.deliberation import events, notify
 from shequ.deliberation.models import (
     AgendaItem,
-    Ballot,
     Outcome,
     OutcomeRating,
     OutcomeReview,
@@ -28,7 +27,6 @@ from shequ.deliberation.models import (
     OutcomeTask,
     OwnerKind,
     TaskState,
-    TopicCosign,
 )
 from shequ.deliberation.services.common import NOTE_MAX, TITLE_MAX, as_id, locked_in_scope, text
 from shequ.whistles.models import Department, Unit
@@ -44,22 +42,8 @@ def outcome_from(*, actor: Actor, item: AgendaItem) -> Outcome:
     )  # fmt: skip
     record(actor=actor, action="outcome.create", obj=outcome, region=item.community,
            changes={"topic": topic.number}, event=Event("create", "形成协商成果", from_state=""))  # fmt: skip
+    notify.outcome_changed(actor, outcome, "已形成，社区将组织实施")
     return outcome
-
-
-def _people(outcome: Outcome) -> set[int]:
-    """The residents who proposed, co-signed or voted (their accounts)."""
-    topic = outcome.topic
-    ids = set(
-        TopicCosign.objects.filter(topic=topic, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
-    ids |= set(Ballot.objects.filter(item__topic=topic, cast_by__isnull=False, recorded=False)
-               .values_list("cast_by_id", flat=True))  # fmt: skip
-    if topic.proposer_id:
-        ids.add(topic.proposer_id)
-    return ids
 
 
 def _roll_up(outcome: Outcome) -> None:
@@ -140,7 +124,7 @@ def outcome_task_add(*, actor: Actor, outcome_id: Any, title: str, weight: Any, 
 
 @transaction.atomic
 def outcome_task_progress(
-    *, actor: Actor, task_id: Any, progress: Any, note: str = ""
+    *, actor: Actor, task_id: Any, progress: Any, note: str = "", outcome_id: Any = None
 ) -> OutcomeTask:
     """进展: a task's completion (0–100); at 100 it is done. The outcome's
     progress is the tasks' weighted mean; it starts with the first progress
@@ -148,8 +132,8 @@ def outcome_task_progress(
     actor.require("deliberation.outcome")
     task = (OutcomeTask.objects.select_for_update().filter(actor.scope_q(community="community"),
             pk=as_id(task_id)).first())  # fmt: skip
-    if task is None:
-        raise ValidationError("任务不存在，或不在您的管辖范围内。", field="task_id")
+    if task is None or (outcome_id is not None and task.outcome_id != as_id(outcome_id)):
+        raise NotFound("任务不存在，或不在您的管辖范围内。")
     outcome = (
         Outcome.objects.select_for_update()
         .select_related("community", "topic")
@@ -172,6 +156,7 @@ def outcome_task_progress(
     task.done_at = timezone.now() if p == 100 else None
     task.save(update_fields=["progress", "status", "done_at"])
     _roll_up(outcome)
+    before_status = outcome.status
     if outcome.status == OutcomeState.NOT_STARTED and outcome.progress > 0:
         outcome.status, outcome.started_at = OutcomeState.IN_PROGRESS, timezone.now()
     if not outcome.tasks.exclude(status=TaskState.DONE).exists():
@@ -184,6 +169,9 @@ def outcome_task_progress(
            changes={"task": task.title, "progress": [before, p], "outcome_progress": str(outcome.progress),
                     "status": outcome.status},
            event=Event("progress", f"任务“{task.title}”完成{p}%，总进度{outcome.progress}%", note=note))  # fmt: skip
+    if outcome.status != before_status:
+        notify.outcome_changed(actor, outcome, "已完成，欢迎评价" if outcome.status == OutcomeState.DONE
+                               else f"{OutcomeState(outcome.status).label}（进度{outcome.progress}%）")  # fmt: skip
     if outcome.status == OutcomeState.DONE:
         events.outcome_done.emit(events.OutcomeDone(actor=actor, outcome=outcome,
                                  result=f"经议事协商，{outcome.title}已完成。{note}".strip()))  # fmt: skip
@@ -203,6 +191,7 @@ def outcome_shelve(*, actor: Actor, outcome_id: Any, reason: str) -> Outcome:
     record(actor=actor, action="outcome.shelve", obj=outcome, region=outcome.community,
            changes={"status": [before, outcome.status]},
            event=Event("shelve", "搁置", from_state=before, note=outcome.reason))  # fmt: skip
+    notify.outcome_changed(actor, outcome, f"已搁置：{outcome.reason[:60]}")
     return outcome
 
 
@@ -214,7 +203,7 @@ def outcome_rate(*, actor: Actor, outcome_id: Any, rating: str, comment: str = "
     outcome = locked_in_scope(actor, Outcome, outcome_id, "协商成果")
     if outcome.status != OutcomeState.DONE:
         raise Conflict("成果完成后才能评价。")
-    if user.pk not in _people(outcome):
+    if user.pk not in notify.took_part(outcome.topic):
         raise PermissionDenied("只有提议、附议或参与表决的居民才能评价该成果。")
     if rating not in OutcomeRating.values:
         raise ValidationError("请选择评价：满意、基本满意或不满意。", field="rating")

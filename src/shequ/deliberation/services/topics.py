@@ -19,6 +19,7 @@ from shequ.core.scope import Actor
 from shequ.core.words import keywords_of
 from shequ.core.workdays import add_workdays
 from shequ.core.workflow import Transition, Workflow, transition
+from shequ.deliberation import notify
 from shequ.deliberation.models import (
     BODY_PROPOSERS,
     OPEN_TOPIC_STATES,
@@ -191,7 +192,9 @@ def topic_propose(
     community's own topic or a named body's (业委会, 物业, 驻区单位), which go
     straight to review; so does an appeal put to deliberation at triage."""
     actor.require("deliberation.propose")
-    if community.level != RegionLevel.COMMUNITY or not actor.covers(community):
+    # A building head's grant lies below the community: it reaches the
+    # community of its building (and is held to that building below).
+    if community.level != RegionLevel.COMMUNITY or community.pk not in actor.community_ids:
         raise PermissionDenied("该社区不在您的管辖范围内。")
     item = _item_for(community, item_id)
     version = cast(ConsultationItemVersion, item.current_version)
@@ -275,6 +278,8 @@ def topic_propose(
         event=Event("propose", f"提出议题（{topic.proposer_label}）", from_state="",
                     note=f"由诉求 {appeal_number} 转入" if appeal_number else ""),
     )  # fmt: skip
+    if topic.status == TopicState.REVIEW:
+        notify.topic_waiting(actor, topic)
     return topic
 
 
@@ -302,14 +307,17 @@ def topic_cosign(*, actor: Actor, topic_id: Any) -> Topic:
     if topic.cosigners >= topic.threshold:
         topic = cast(Topic, transition(workflow=TOPIC_FLOW, actor=actor, obj_or_pk=topic.pk,
                                        action="threshold", note=f"附议{topic.cosigners}人"))  # fmt: skip
+        notify.topic_waiting(actor, topic)
     return topic
 
 
 def _review(actor: Actor, topic_id: Any, action: str, note: str = "", **data: Any) -> Topic:
     actor.require("deliberation.review")
     topic = locked_in_scope(actor, Topic, topic_id, "议题")
-    return cast(Topic, transition(workflow=TOPIC_FLOW, actor=actor, obj_or_pk=topic.pk,
-                                  action=action, note=note, data=data))  # fmt: skip
+    topic = cast(Topic, transition(workflow=TOPIC_FLOW, actor=actor, obj_or_pk=topic.pk,
+                                   action=action, note=note, data=data))  # fmt: skip
+    notify.topic_reviewed(actor, topic)
+    return topic
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from shequ.core.errors import Conflict, ValidationError
+from shequ.core.errors import Conflict, PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.scope import Actor
 from shequ.deliberation import services as s
@@ -147,3 +147,19 @@ def test_owners_vote_online_by_household_and_area_secretly(tree, people, clock):
     clock.advance(days=8)
     with pytest.raises(Conflict):
         s.ballot_cast(actor=folks[3].actor, item_id=agenda.pk, choice="yes")
+
+
+def test_a_building_head_proposes_for_their_building_only(tree, people, clock):
+    item = catalog_item(tree.district, tree.community, code="LD-01", level="building")
+    head = Actor.for_user(people.building_head)
+    topic = s.topic_propose(actor=head, community=tree.community, item_id=item.pk, title="楼道堆物清理",
+                            description="楼道堆满杂物。", place=tree.building)  # fmt: skip
+    assert (topic.proposer_kind, topic.building_id, topic.status) == (
+        "building_head",
+        tree.building.pk,
+        "cosigning",
+    )
+    compound_item = catalog_item(tree.district, tree.community, code="LD-02", level="compound")
+    with pytest.raises(PermissionDenied, match="本楼栋"):
+        s.topic_propose(actor=head, community=tree.community, item_id=compound_item.pk, title="停车",
+                        description="停车。", place=tree.compound)  # fmt: skip
