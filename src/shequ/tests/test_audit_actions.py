@@ -27,6 +27,7 @@ from shequ.core import registry
 from shequ.core.audit_chain import audit_name_objects
 from shequ.core.models import AuditRecord
 from shequ.core.workflow import Workflow
+from shequ.deliberation.models import Meeting, Topic
 from shequ.desk.models import Case, Notice
 from shequ.tests.test_every_page import args  # noqa: F401  (every page's objects)
 from shequ.whistles.models import Whistle
@@ -154,6 +155,9 @@ def test_the_records_every_page_needs_are_named_one_query_per_type(django_assert
         "whistles.pairingagreement": "站前社区·城东第一中学",
         "appeals.appeal": f"{Appeal.objects.get().number} 噪音",
         "whistles.whistle": f"{Whistle.objects.get().number} 小区门口占道经营",
+        "deliberation.consultationitem": "HJ-01 加装电梯",
+        "deliberation.meeting": f"{Meeting.objects.get().number} 议事会",
+        "deliberation.topic": f"{Topic.objects.get().number} 加装电梯",
     }
     assert [r for r in records if "王芳" in r.object_name] == []
 
