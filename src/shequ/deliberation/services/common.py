@@ -62,14 +62,23 @@ def lives_in(row: Any, resident: Resident) -> bool:
     return bool(resident.community_id == row.community_id)
 
 
-def own_resident(actor: Actor) -> Resident:
-    """The register entry of the resident acting, with its household's place."""
+# A resident's place and floor area, all a vote reads of the register.
+PLACE_COLUMNS = (
+    "id", "community_id", "household_id", "user_id", "household__id", "household__floor_area",
+    "household__building_id", "household__building__id", "household__building__compound_id",
+)  # fmt: skip
+
+
+def own_resident(actor: Actor, *, lean: bool = False) -> Resident:
+    """The register entry of the resident acting, with its household's place
+    (``lean``: only the columns of ``PLACE_COLUMNS``)."""
     user = actor.require_user()
-    resident = (
-        Resident.objects.filter(user=user)
-        .select_related("household__building", "household__unit")
-        .first()
-    )
+    qs = Resident.objects.filter(user=user)
+    if lean:
+        qs = qs.select_related("household__building").only(*PLACE_COLUMNS)
+    else:
+        qs = qs.select_related("household__building", "household__unit")
+    resident = qs.first()
     if resident is None:
         raise PermissionDenied("您的账号尚未关联居民登记信息，请联系社区工作人员。")
     return resident

@@ -321,6 +321,29 @@ def _item_locked(actor: Actor, item_id: Any, meeting_id: Any = None) -> AgendaIt
     return item
 
 
+# What a ballot reads of its agenda item, meeting, topic and community: the
+# vote cast is the hottest write of the app, and most of its cost is the ORM
+# compiling wide rows (measured in bench/deliberation.py).
+BALLOT_COLUMNS = (
+    "id", "district_id", "community_id", "meeting_id", "topic_id", "order", "rule", "secret", "vote_state",
+    "closes_at", "meeting__id", "meeting__form", "topic__id", "topic__community_id",
+    "topic__compound_id", "topic__building_id", "community__id", "community__name",
+)  # fmt: skip
+
+
+def _item_for_ballot(actor: Actor, item_id: Any, meeting_id: Any = None) -> AgendaItem:
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting", "community", "topic")
+        .only(*BALLOT_COLUMNS)
+        .filter(actor.scope_q(community="community"), pk=as_id(item_id))
+        .first()
+    )
+    if item is None or (meeting_id is not None and item.meeting_id != as_id(meeting_id)):
+        raise NotFound("议程不存在，或不在您的管辖范围内。")
+    return item
+
+
 def _owner_base(item: AgendaItem) -> tuple[int, Decimal]:
     """Households of the topic's compound and their floor area; every one must
     carry its area before an owners' vote can open."""
@@ -379,7 +402,7 @@ def ballot_cast(
     a present invitee (``invitee_id``)."""
     if choice not in Choice.values:
         raise ValidationError("请选择同意、反对或弃权。", field="choice")
-    item = _item_locked(actor, item_id, meeting_id)
+    item = _item_for_ballot(actor, item_id, meeting_id)
     _check_window(item)
     meeting = item.meeting
     ballot = Ballot(item=item, district_id=item.district_id, community_id=item.community_id,
@@ -400,7 +423,7 @@ def ballot_cast(
             ballot.invitee = invitee
     else:
         actor.require("deliberation.take_part")
-        resident = own_resident(actor)
+        resident = own_resident(actor, lean=True)
         if item.rule in OWNER_RULES:
             _household_ballot(ballot, item, resident)
         elif meeting.is_online:
