@@ -10,6 +10,7 @@ class DeliberationConfig(AppConfig):
         from shequ.core import registry
         from shequ.core.registry import Section
         from shequ.deliberation import audit_labels, handoffs
+        from shequ.deliberation.indicators import INDICATORS
         from shequ.deliberation.resident_records import PROVIDER as RESIDENT_RECORDS
         from shequ.deliberation.todos import PROVIDERS as TODO_PROVIDERS
 
@@ -24,6 +25,8 @@ class DeliberationConfig(AppConfig):
             ]
         )
         handoffs.connect()
+        for indicator in INDICATORS:
+            registry.register_indicator(indicator)
         for provider in TODO_PROVIDERS:
             registry.register_todo_provider(provider)
         registry.register_history_provider(RESIDENT_RECORDS)
