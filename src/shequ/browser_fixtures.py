@@ -150,3 +150,20 @@ def login(live_server) -> Callable:
             raise AssertionError(f"login as {username} failed: still on {tab.url}")
 
     return sign_in
+
+
+def overflowing(tab) -> list[str]:
+    """Elements whose right edge runs past a phone's screen, and the page's own width."""
+    return tab.evaluate(
+        """(width) => {
+            const out = [];
+            if (document.documentElement.scrollWidth > width)
+                out.push('page ' + document.documentElement.scrollWidth);
+            for (const el of document.querySelectorAll('body *')) {
+                const r = el.getBoundingClientRect();
+                if (r.width && r.right > width + 1) out.push(el.tagName + '#' + el.id + ' ' + r.right);
+            }
+            return out;
+        }""",
+        PHONE["width"],
+    )

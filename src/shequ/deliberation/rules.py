@@ -11,8 +11,10 @@ multiplying, never by dividing, so a boundary is never lost to rounding.
 - 民法典第278条 (the compound's owners, one household one owner with its
   floor area): at least two-thirds of the owners by number *and* of the
   floor area take part; an ordinary matter needs more than half of the
-  participants by number and by area, a major matter (筹集/使用维修资金,
-  改建重建, 改变共有部分用途) at least three-quarters of both.
+  participants by number and by area (items 1–5 and 9 of the article:
+  议事规则, 管理规约, 业委会, 物业, 使用维修资金 …); a major matter (items
+  6–8: 筹集维修资金, 改建重建, 改变共有部分用途或利用其经营) at least
+  three-quarters of both.
 """
 
 from __future__ import annotations

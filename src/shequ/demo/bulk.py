@@ -15,6 +15,23 @@ from django.db import connection
 from shequ.appeals.models import Appeal, AppealPhoto, AppealSupporter
 from shequ.core.errors import Conflict
 from shequ.core.models import Grant, ReceiptCounter, Region, RegionStat
+from shequ.deliberation.models import (
+    AgendaItem,
+    Ballot,
+    ConsultationAdoption,
+    ConsultationItem,
+    ConsultationItemVersion,
+    Invitee,
+    Meeting,
+    Objection,
+    Outcome,
+    OutcomeReview,
+    OutcomeTask,
+    SecretTally,
+    Topic,
+    TopicCosign,
+    TopicPhoto,
+)
 from shequ.desk.models import (
     Case,
     CaseStat,
@@ -106,7 +123,25 @@ def delete_district(district: Region) -> None:
     in_district = "district_id = %s"
     whistle = qn(Whistle._meta.db_table)
     of_whistles = f"whistle_id IN (SELECT id FROM {whistle} WHERE district_id = %s)"  # noqa: S608
+    agenda = qn(AgendaItem._meta.db_table)
+    of_agenda = f"item_id IN (SELECT id FROM {agenda} WHERE district_id = %s)"  # noqa: S608
+    item = qn(ConsultationItem._meta.db_table)
+    of_items = f"item_id IN (SELECT id FROM {item} WHERE district_id = %s)"  # noqa: S608
+    ConsultationItem.objects.filter(district=district).update(current_version=None)
     statements = [
+        # 议事协商 first: outcome tasks name whistles, outcomes departments and units
+        (OutcomeReview, in_district),
+        (OutcomeTask, in_district),
+        (Outcome, in_district),
+        (Objection, in_district),
+        (SecretTally, of_agenda),
+        (Ballot, in_district),
+        (AgendaItem, in_district),
+        (Invitee, in_district),
+        (Meeting, in_district),
+        (TopicCosign, in_district),
+        (TopicPhoto, in_district),
+        (ConsultationAdoption, in_district),
         (Whistle.appeals.through, of_whistles),
         (Whistle.cooperating.through, of_whistles),
         (WhistleDispute, in_district),
@@ -114,6 +149,9 @@ def delete_district(district: Region) -> None:
         (AppealSupporter, in_district),
         (AppealPhoto, in_district),
         (Appeal, in_district),
+        (Topic, in_district),  # after the appeals put to deliberation
+        (ConsultationItemVersion, of_items),
+        (ConsultationItem, in_district),
         (
             Open311RateCount,
             f"client_id IN (SELECT id FROM {qn(Open311Client._meta.db_table)} WHERE district_id = %s)",  # noqa: S608

@@ -154,6 +154,7 @@ class DemoResult:
     duties_created: int = 0
     open311_clients: int = 0
     governance_rows: int = 0
+    deliberation_rows: int = 0  # the 协商目录, topics, meetings, votes, outcomes; floor areas
     workbench_rows: int = 0  # announcements and the morning's urgent whistle
     counts: dict[str, int] = field(default_factory=dict)
     counts_extra: dict[str, int] = field(default_factory=dict)
@@ -172,6 +173,7 @@ class DemoResult:
             or self.duties_created
             or self.open311_clients
             or self.governance_rows
+            or self.deliberation_rows
             or self.workbench_rows
         )
 
@@ -355,6 +357,17 @@ def _load_governance(district: Region, result: DemoResult) -> None:
     result.counts_extra = gov.counts
 
 
+def _load_deliberation(district: Region, result: DemoResult) -> None:
+    """议事协商: the catalog and the deliberation of the appeals' three communities."""
+    from shequ.demo.deliberation import load_deliberation
+
+    delib = load_deliberation(district)
+    result.deliberation_rows = delib.rows + delib.areas
+    result.users_created += delib.users
+    result.grants_created += delib.grants
+    result.counts_extra |= delib.counts
+
+
 def _label(region: Region, regions: dict[str, Region]) -> str:
     """站前社区站前小区1号楼 for a building; the plain name above a community."""
     if region.level <= RegionLevel.COMMUNITY:
@@ -404,6 +417,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
             )
         )
         _load_governance(district, result)
+        _load_deliberation(district, result)
         result.workbench_rows = load_demo_workbench(
             district=district, street=regions[HOME_STREET], community=home
         )
@@ -424,6 +438,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "duties": result.duties_created,
                     "open311_clients": result.open311_clients,
                     "governance": result.governance_rows,
+                    "deliberation": result.deliberation_rows,
                     "workbench": result.workbench_rows,
                 },
                 message="加载演示数据（shequ demo）",

@@ -33,6 +33,7 @@ from shequ.core.models import Region, RegionLevel
 from shequ.core.scope import Actor
 from shequ.demo import bulk
 from shequ.demo import cases as desk
+from shequ.demo import deliberation_scale as deliberation
 from shequ.demo import governance_scale as governance
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
@@ -58,6 +59,9 @@ class Scale:
     cases: int = 0  # 办件 over the two years before today (shequ.demo.cases)
     appeals: int = 0  # 诉求 over the same two years (shequ.demo.governance_scale)
     whistles: int = 0  # 吹哨, each linked to one appeal
+    topics: int = 0  # 议题 over the same two years (shequ.demo.deliberation_scale)
+    meetings: int = 0  # 协商会议 with their agendas
+    ballots: int = 0  # 选票 of the meetings' votes
 
 
 SCALES = {
@@ -71,6 +75,9 @@ SCALES = {
         cases=300,
         appeals=300,
         whistles=45,
+        topics=60,
+        meetings=18,
+        ballots=3_000,
     ),
     "district": Scale(
         streets=6,
@@ -82,6 +89,9 @@ SCALES = {
         cases=1_000_000,
         appeals=200_000,
         whistles=30_000,
+        topics=5_000,
+        meetings=1_500,
+        ballots=300_000,
     ),
 }
 
@@ -324,6 +334,7 @@ class GenerateResult:
     tags: int = 0
     desk: desk.DeskResult | None = None
     governance: governance.GovernanceResult | None = None
+    deliberation: deliberation.DeliberationResult | None = None
     phases: dict[str, float] = field(default_factory=dict)  # label -> seconds
     compute_seconds: float = 0.0  # CPU seconds, summed over workers
     write_seconds: float = 0.0
@@ -414,6 +425,8 @@ def _run(
         loaded += (Case, Visit, Review, Rectification)
     if scale.appeals:
         loaded += governance.loaded_models()
+    if scale.topics:
+        loaded += deliberation.loaded_models()
     restore = bulk.drop_indexes(loaded) if fast_load else []
     if existing is not None:
         with _timed(result, "删除旧数据 delete"):
@@ -476,6 +489,18 @@ def _run(
                 say=say,
             )
 
+    if scale.topics:
+        with _timed(result, "议事协商 deliberation"):
+            result.deliberation = deliberation.generate_deliberation(
+                district=regions[code],
+                communities=[regions[c.code] for c in communities],
+                topics=scale.topics,
+                meetings=scale.meetings,
+                ballots=scale.ballots,
+                seed=f"{seed}",
+                say=say,
+            )
+
     if fast_load:
         with _timed(result, "重建索引和外键 indexes + foreign keys"):
             bulk.restore_indexes(restore, loaded)
@@ -494,6 +519,9 @@ def _run(
             "cases": result.desk.cases if result.desk else 0,
             "appeals": result.governance.appeals if result.governance else 0,
             "whistles": result.governance.whistles if result.governance else 0,
+            "topics": result.deliberation.topics if result.deliberation else 0,
+            "meetings": result.deliberation.meetings if result.deliberation else 0,
+            "ballots": result.deliberation.ballots if result.deliberation else 0,
             "replaced": result.replaced,
         },
         message="生成基准测试数据（shequ generate）",

@@ -11,35 +11,17 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from shequ.appeals.models import Appeal, AppealState, TriageDecision
+from shequ.browser_fixtures import overflowing
 from shequ.residents.models import Relation
 from shequ.residents.tests.helpers import resident as make_resident
 from shequ.whistles.models import Department, Whistle, WhistleState
 
 pytestmark = pytest.mark.browser
 
-PHONE_WIDTH = 375
-
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def overflowing(tab) -> list[str]:
-    """Elements whose right edge runs past the screen, and the page's own width."""
-    return tab.evaluate(
-        """(width) => {
-            const out = [];
-            if (document.documentElement.scrollWidth > width)
-                out.push('page ' + document.documentElement.scrollWidth);
-            for (const el of document.querySelectorAll('body *')) {
-                const r = el.getBoundingClientRect();
-                if (r.width && r.right > width + 1) out.push(el.tagName + '#' + el.id + ' ' + r.right);
-            }
-            return out;
-        }""",
-        PHONE_WIDTH,
-    )
 
 
 def test_resident_appeal_is_whistled_to_the_police_who_report_in(

@@ -49,6 +49,8 @@ from shequ.deliberation.services.common import (
 from shequ.deliberation.services.topics import TOPIC_FLOW
 from shequ.residents.models import Household, Resident
 
+CENTS = Decimal("0.01")
+
 
 def notice_days() -> int:
     return int(setting("DELIBERATION_NOTICE_DAYS", 3))
@@ -359,7 +361,7 @@ def _owner_base(item: AgendaItem) -> tuple[int, Decimal]:
         raise ValidationError(
             f"该小区有{agg['missing']}户未登记建筑面积，请先补齐后再进行业主表决。"
         )
-    return agg["n"], agg["area"] or Decimal("0")
+    return agg["n"], Decimal(agg["area"] or 0).quantize(CENTS)
 
 
 @transaction.atomic
@@ -474,6 +476,8 @@ def tally_of(item: AgendaItem) -> Tally:
         )
         for row in rows:
             per[row["choice"]] = (row["n"], row["a"] or Decimal("0"))
+    # SQLite sums decimals as floats: back to the column's two places.
+    per = {c: (n, Decimal(a).quantize(CENTS)) for c, (n, a) in per.items()}
     if item.rule in OWNER_RULES:
         eligible, area = _owner_base(item)
     elif item.meeting.is_online:

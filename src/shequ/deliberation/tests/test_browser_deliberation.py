@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from shequ.appeals.tests.test_browser_whistle import overflowing
+from shequ.browser_fixtures import overflowing
 from shequ.core.scope import Actor
 from shequ.deliberation import services as s
 from shequ.deliberation.models import AgendaItem, Ballot, Invitee, Topic

@@ -120,7 +120,7 @@ def test_owners_vote_online_by_household_and_area_secretly(tree, people, clock):
     worker = Actor.for_user(people.worker)
     folks = owners(tree.unit, ["80.00", "90.00", "100.00", "110.00"])
     topic = s.topic_propose(actor=worker, community=tree.community, item_id=item.pk,
-                            title="使用维修资金更换水泵", description="水泵老化。", place=tree.compound)  # fmt: skip
+                            title="筹集维修资金更换水泵", description="水泵老化，维修资金余额不足，需续筹。", place=tree.compound)  # fmt: skip
     s.topic_accept(actor=worker, topic_id=topic.pk)
     meeting = s.meeting_schedule(actor=worker, community=tree.community, form="online", title="线上协商",
                                  starts_at=timezone.now() + dt.timedelta(days=3),

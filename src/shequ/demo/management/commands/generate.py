@@ -24,8 +24,8 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(SCALES),
             required=True,
-            help="small：3个社区、2,000名居民、300件办件；"
-            "district：60个社区、6,000栋楼、500,000名居民、1,000,000件办件",
+            help="small：3个社区、2,000名居民、300件办件、60个议题；"
+            "district：60个社区、6,000栋楼、500,000名居民、1,000,000件办件、5,000个议题、300,000张选票",
         )
         parser.add_argument(
             "--replace",
@@ -116,6 +116,18 @@ class Command(BaseCommand):
                 f"我也遇到 {g.supporters:,}）、吹哨 {g.whistles:,}（退回 {g.disputes:,}）；"
                 f"生成 {g.compute_seconds:.1f}s CPU、写入 {g.write_seconds:.1f}s"
             )
+        if result.deliberation is not None:
+            v = result.deliberation
+            self.stdout.write(
+                f"议事协商 / deliberation：协商条目 {v.items}、议题 {v.topics:,}（附议 {v.cosigns:,}）、"
+                f"会议 {v.meetings:,}（参会人 {v.invitees:,}、议程 {v.agenda:,}）、选票 {v.ballots:,}、"
+                f"协商成果 {v.outcomes:,}（任务 {v.tasks:,}）、住户面积 {v.areas:,}；"
+                f"生成 {v.compute_seconds:.1f}s CPU、写入 {v.write_seconds:.1f}s"
+            )
+            self.stdout.write(
+                f"  进行中的业主表决 / open owners' vote：议程 {v.open_vote}，{v.largest[0]}"
+                f"（本区最大小区，{v.largest[1]:,} 户，{v.voters:,} 个投票账号）"
+            )
         self.stdout.write("各阶段用时 / time per phase:")
         for label, seconds in result.phases.items():
             self.stdout.write(f"  {seconds:8.1f}s  {label}")
@@ -137,6 +149,16 @@ class Command(BaseCommand):
                 "cases": result.desk.cases if result.desk else 0,
                 "appeals": result.governance.appeals if result.governance else 0,
                 "whistles": result.governance.whistles if result.governance else 0,
+                "topics": result.deliberation.topics if result.deliberation else 0,
+                "meetings": result.deliberation.meetings if result.deliberation else 0,
+                "ballots": result.deliberation.ballots if result.deliberation else 0,
+                "open_vote": {
+                    "agenda_item": result.deliberation.open_vote,
+                    "compound": result.deliberation.largest[0],
+                    "households": result.deliberation.largest[1],
+                }
+                if result.deliberation
+                else {},
                 "case_rows": {
                     "visits": result.desk.visits,
                     "reviews": result.desk.reviews,
