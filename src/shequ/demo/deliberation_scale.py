@@ -84,7 +84,7 @@ from shequ.deliberation.services.topics import review_days
 from shequ.demo import bulk
 from shequ.demo.cases import BEIJING, bench_username
 from shequ.demo.deliberation.scripts import CATALOG, Item
-from shequ.demo.governance_scale import _counters_update, district_admin
+from shequ.demo.governance_scale import counters_update, district_admin
 from shequ.demo.people import split_evenly
 from shequ.residents.models import Household, Relation, Resident
 from shequ.whistles.models import Department, DepartmentKind, Unit
@@ -1118,7 +1118,7 @@ def generate_deliberation(
                 f"议事协商 社区 {done}/{len(communities)}：议题 {result.topics:,}，选票 {result.ballots:,}"
             )
     started = time.perf_counter()
-    _counters_update(ctx.new_counters, text)
+    counters_update(ctx.new_counters, text)
     result.voters = _voters(largest, communities)
     open_item = AgendaItem.objects.filter(district=district, vote_state=VoteState.OPEN).first()
     result.open_vote = open_item.pk if open_item else 0

@@ -213,7 +213,7 @@ class GovernanceResult:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-class _Events:
+class TimelineEvents:
     """Timeline events gathered for one bulk insert (objects saved first)."""
 
     def __init__(self) -> None:
@@ -310,7 +310,7 @@ class _Actors:
     liaison: User
 
 
-def _staff(communities: list[Region]) -> dict[int, User]:
+def community_workers(communities: list[Region]) -> dict[int, User]:
     """The demo worker in 站前社区; the generated desk workers elsewhere."""
     home = User.objects.get(username="demo-community-worker")
     out = {}
@@ -328,13 +328,13 @@ def _staff(communities: list[Region]) -> dict[int, User]:
     return out
 
 
-def _appeals(district: Region, departments: dict[str, Department], events: _Events,
+def _appeals(district: Region, departments: dict[str, Department], events: TimelineEvents,
              now: dt.datetime) -> tuple[int, list[tuple[Appeal, str, str, str]]]:  # fmt: skip
     """The appeals (final rows) and those triaged into a whistle:
     (appeal, lead department, whistle title, category)."""
     rng = random.Random(SEED + ":appeals")  # noqa: S311 - test data
     communities = [Region.objects.get(code=code) for code, _ in APPEAL_COMMUNITIES]
-    workers = _staff(communities)
+    workers = community_workers(communities)
     resident_user = User.objects.filter(username="demo-resident").first()
     made = 0
     to_whistle: list[tuple[Appeal, str, str, str, str]] = []  # + where its whistle stops
@@ -493,7 +493,7 @@ def _appeals(district: Region, departments: dict[str, Department], events: _Even
     return made, to_whistle
 
 
-def _whistle_life(w: Whistle, rng: random.Random, now: dt.datetime, events: _Events,
+def _whistle_life(w: Whistle, rng: random.Random, now: dt.datetime, events: TimelineEvents,
                   raiser: User, liaison: User | None, *, silent: bool = False,
                   stop: str = "") -> None:  # fmt: skip
     """Report-in, start, resolution, evaluation and closing from
@@ -557,11 +557,11 @@ def _whistle_life(w: Whistle, rng: random.Random, now: dt.datetime, events: _Eve
 
 
 def _whistles(district: Region, departments: dict[str, Department],
-              triaged: list[tuple[Appeal, str, str, str, str]], events: _Events, now: dt.datetime,
+              triaged: list[tuple[Appeal, str, str, str, str]], events: TimelineEvents, now: dt.datetime,
               liaison: User | None) -> int:  # fmt: skip
     rng = random.Random(SEED + ":whistles")  # noqa: S311 - test data
     home = Region.objects.get(code="210302001001")
-    raiser_of = _staff([home, *{a.community for a, *_ in triaged}])
+    raiser_of = community_workers([home, *{a.community for a, *_ in triaged}])
     plans: list[dict[str, Any]] = []
     for appeal, lead, title, category, stop in triaged:
         plans.append({"at": appeal.triaged_at, "community": appeal.community, "lead": lead,
@@ -802,7 +802,7 @@ def load_governance(district: Region) -> GovernanceResult:
     departments, units, result.rows = _bodies(district)
     accounts = _liaisons(district, departments, units, result)
     now = timezone.now()
-    events = _Events()
+    events = TimelineEvents()
     liaison = User.objects.filter(username="demo-department-liaison").first()
     if (
         not Appeal.objects.filter(district=district).exists()

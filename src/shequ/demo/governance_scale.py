@@ -707,11 +707,11 @@ def generate_governance(
             result.states[state] = result.states.get(state, 0) + n
         if done % 10 == 0 or done == len(tasks):
             say(f"诉求 社区 {done}/{len(tasks)}：{result.appeals:,}，吹哨 {result.whistles:,}")
-    _counters_update(new_counters, text)
+    counters_update(new_counters, text)
     return result
 
 
-def _counters_update(new: dict[tuple[int, dt.date], int], text: bool) -> None:
+def counters_update(new: dict[tuple[int, dt.date], int], text: bool) -> None:
     """Raise the day counters the appeals and whistles took numbers from."""
     existing = set(
         ReceiptCounter.objects.filter(community_id__in={c for c, _d in new}).values_list(

@@ -47,7 +47,7 @@ from shequ.deliberation.models import (
 )
 from shequ.demo.deliberation.scripts import CATALOG, CATALOG_DAYS, LOCAL_ITEM, SCRIPTS, SEED
 from shequ.demo.deliberation.writer import CommunityWriter, backdate
-from shequ.demo.governance import _Events, _staff
+from shequ.demo.governance import TimelineEvents, community_workers
 from shequ.residents.models import Household
 
 
@@ -68,11 +68,11 @@ def load_deliberation(district: Region) -> DeliberationResult:
     if not ConsultationItem.objects.filter(district=district).exists():
         now = timezone.now()
         items = _catalog(district, now, result)
-        events = _Events()
+        events = TimelineEvents()
         communities = list(
             Region.objects.filter(code__in=[s.code for s in SCRIPTS]).order_by("code")
         )
-        workers = _staff(communities)
+        workers = community_workers(communities)
         by_code = {c.code: c for c in communities}
         for script in SCRIPTS:
             community = by_code[script.code]

@@ -64,7 +64,7 @@ from shequ.deliberation.services import MEETING_FLOW, TOPIC_FLOW, cosign_thresho
 from shequ.deliberation.services.meetings import notice_days, publicity_days
 from shequ.deliberation.services.topics import review_days
 from shequ.demo.deliberation.scripts import SEED, A, M, Out, Script, T
-from shequ.demo.governance import _Events
+from shequ.demo.governance import TimelineEvents
 from shequ.residents.models import Household, Relation, Resident, ResidentTag, Tag
 from shequ.whistles.models import Department
 
@@ -104,7 +104,7 @@ def backdate(obj: models.Model, at: dt.datetime) -> None:
 
 class CommunityWriter:
     def __init__(self, script: Script, community: Region, items: dict[str, ConsultationItem],
-                 worker: User, events: _Events, now: dt.datetime) -> None:  # fmt: skip
+                 worker: User, events: TimelineEvents, now: dt.datetime) -> None:  # fmt: skip
         self.script, self.community, self.items, self.events = script, community, items, events
         self.worker, self.now = worker, now
         self.today = timezone.localdate(now)
