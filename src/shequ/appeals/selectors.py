@@ -18,7 +18,7 @@ from shequ.core.errors import NotFound
 from shequ.core.models import Grant, Region, RegionLevel, TimelineEvent, User
 from shequ.core.permissions import roles_with
 from shequ.core.scope import Actor
-from shequ.core.words import content_words
+from shequ.core.words import content_words, rank_by_shared_words
 from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
 from shequ.residents.models import Resident
@@ -166,23 +166,11 @@ def duplicate_candidates(appeal: Appeal, *, limit: int = DUPLICATE_LIMIT) -> lis
     if appeal.compound_id is not None:
         pool = pool.filter(compound_id=appeal.compound_id)
     rows = pool.order_by("-submitted_at", "-id").values_list("pk", "keywords")[:DUPLICATE_POOL]
-    mine = set(words)
-    scored = []
-    for rank, (pk, keywords) in enumerate(rows):
-        shared = mine & set(keywords.split())
-        if shared:
-            scored.append((len(shared), -rank, pk, shared))
-    scored.sort(reverse=True)
-    top = scored[:limit]
-    loaded = Appeal.objects.select_related("compound", "building").in_bulk([t[2] for t in top])
-    order = {w: i for i, w in enumerate(words)}
+    top = rank_by_shared_words(words, rows, limit)
+    loaded = Appeal.objects.select_related("compound", "building").in_bulk([t[0] for t in top])
     return [
-        Candidate(
-            appeal=loaded[pk],
-            score=score,
-            shared=tuple(sorted(shared, key=lambda w: order.get(w, 0))),
-        )
-        for score, _rank, pk, shared in top
+        Candidate(appeal=loaded[pk], score=score, shared=shared)
+        for pk, score, shared in top
         if pk in loaded
     ]
 

@@ -148,10 +148,25 @@ def keywords_of(text: str) -> str:
     return " ".join(content_words(text))[:4000]
 
 
-def shared_score(words: Iterable[str], other: str) -> int:
-    """How many of ``words`` also occur in ``other`` (a stored keywords text)."""
+def rank_by_shared_words(
+    words: list[str], rows: Iterable[tuple[int, str]], limit: int
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The ``limit`` rows (id, stored keywords text), newest first, that share
+    most of ``words``: (id, how many, the shared words in ``words``' order),
+    most first and the newer first among equals. Used to offer duplicates of
+    an appeal and similar topics to merge."""
     mine = set(words)
-    return len(mine & set(other.split()))
+    scored = []
+    for rank, (pk, keywords) in enumerate(rows):
+        shared = mine & set(keywords.split())
+        if shared:
+            scored.append((len(shared), -rank, pk, shared))
+    scored.sort(reverse=True)
+    order = {w: i for i, w in enumerate(words)}
+    return [
+        (pk, score, tuple(sorted(shared, key=lambda w: order.get(w, 0))))
+        for score, _rank, pk, shared in scored[:limit]
+    ]
 
 
 def gist(text: str, length: int) -> str:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from shequ.core.errors import NotFound, PermissionDenied
 from shequ.core.models import Region, RegionLevel, TimelineEvent
 from shequ.core.scope import Actor
-from shequ.core.words import content_words
+from shequ.core.words import content_words, rank_by_shared_words
 from shequ.core.workdays import local_today
 from shequ.core.workflow import timeline_for
 from shequ.deliberation.models import (
@@ -212,21 +212,9 @@ def similar_topics(topic: Topic, *, limit: int = SIMILAR_LIMIT) -> list[Similar]
         .order_by("-proposed_at", "-id")
         .values_list("pk", "keywords")[:SIMILAR_POOL]
     )
-    mine = set(words)
-    scored = []
-    for rank, (pk, keywords) in enumerate(rows):
-        shared = mine & set(keywords.split())
-        if shared:
-            scored.append((len(shared), -rank, pk, shared))
-    scored.sort(reverse=True)
-    top = scored[:limit]
-    loaded = Topic.objects.select_related("compound", "building").in_bulk([t[2] for t in top])
-    order = {w: i for i, w in enumerate(words)}
-    return [
-        Similar(loaded[pk], score, tuple(sorted(shared, key=lambda w: order.get(w, 0))))
-        for score, _rank, pk, shared in top
-        if pk in loaded
-    ]
+    top = rank_by_shared_words(words, rows, limit)
+    loaded = Topic.objects.select_related("compound", "building").in_bulk([t[0] for t in top])
+    return [Similar(loaded[pk], score, shared) for pk, score, shared in top if pk in loaded]
 
 
 def accepted_topics(*, community: Region) -> list[Topic]:
