@@ -136,8 +136,10 @@ def _in_region(qs: QuerySet[Any], region_id: int | None) -> QuerySet[Any]:
 
 
 def topic_list(*, actor: Actor, filters: TopicFilters | None = None) -> QuerySet[Topic]:
-    f = filters or TopicFilters()
-    qs = topics_in_scope(actor)
+    return _filtered(topics_in_scope(actor), filters or TopicFilters())
+
+
+def _filtered(qs: QuerySet[Topic], f: TopicFilters) -> QuerySet[Topic]:
     q = f.q.strip()
     if q:
         qs = qs.filter(number__startswith=q) if q.isdigit() else qs.filter(title__contains=q)
@@ -681,23 +683,11 @@ def _resident_communities(actor: Actor) -> list[int] | None:
 
 
 def readable_topics(*, actor: Actor, filters: TopicFilters | None = None) -> QuerySet[Topic]:
-    """``topic_list``, or for a resident their community's topics (number or
-    title, status and category filters as there)."""
+    """``topic_list``, or for a resident their community's topics (with the same filters)."""
     ids = _resident_communities(actor)
     if ids is None:
         return topic_list(actor=actor, filters=filters)
-    f = filters or TopicFilters()
-    qs = Topic.objects.filter(community_id__in=ids)
-    q = f.q.strip()
-    if q:
-        qs = qs.filter(number__startswith=q) if q.isdigit() else qs.filter(title__contains=q)
-    if f.status == "open":
-        qs = qs.filter(status__in=OPEN_TOPIC_STATES)
-    elif f.status:
-        qs = qs.filter(status=f.status)
-    if f.category:
-        qs = qs.filter(category=f.category)
-    return qs.select_related("community", "compound", "building").order_by("-proposed_at", "-id")
+    return _filtered(Topic.objects.filter(community_id__in=ids), filters or TopicFilters())
 
 
 def readable_topic_get(*, actor: Actor, topic_id: int) -> Topic:
