@@ -13,15 +13,14 @@ from shequ.core.models.workbench import NotificationLevel
 from shequ.core.scope import Actor
 from shequ.core.services.notifications import Subject, notify, staff_covering
 from shequ.deliberation.models import (
-    Ballot,
     Invitee,
     Meeting,
     Objection,
     Outcome,
     Topic,
-    TopicCosign,
     TopicState,
 )
+from shequ.deliberation.selectors import took_part
 
 MINE = "deliberation:mine"
 
@@ -51,22 +50,8 @@ def meeting_noticed(actor: Actor, meeting: Meeting) -> None:
            body=meeting.notice_text)  # fmt: skip
 
 
-def took_part(topic: Topic) -> set[int]:
-    """The accounts of the residents who proposed, co-signed or voted on ``topic``."""
-    ids = set(
-        TopicCosign.objects.filter(topic=topic, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
-    ids |= set(Ballot.objects.filter(item__topic=topic, cast_by__isnull=False, recorded=False)
-               .values_list("cast_by_id", flat=True))  # fmt: skip
-    if topic.proposer_id:
-        ids.add(topic.proposer_id)
-    return ids
-
-
 def outcome_changed(actor: Actor, outcome: Outcome, what: str) -> None:
-    notify(actor=actor, recipients=took_part(outcome.topic), subject=Subject.of(outcome, reverse(MINE)),
+    notify(actor=actor, recipients=took_part([outcome.topic_id])[outcome.topic_id], subject=Subject.of(outcome, reverse(MINE)),
            kind="outcome.status", title=f"协商成果“{outcome.title}”{what}")  # fmt: skip
 
 

@@ -523,22 +523,33 @@ def resident_board(*, actor: Actor, resident: Resident) -> ResidentBoard:
             "outcome_id", flat=True
         )
     )
-    board.can_rate = _took_part(actor, resident, [o.topic_id for o in done], done)
+    user_id = getattr(actor.user, "pk", 0)
+    took = took_part([o.topic_id for o in done], user_id=user_id)
+    board.can_rate = {o.pk for o in done if user_id in took[o.topic_id]}
     return board
 
 
-def _took_part(
-    actor: Actor, resident: Resident, topic_ids: list[int], done: list[Outcome]
-) -> set[int]:
-    """Finished outcomes whose topic the resident proposed, co-signed or voted on."""
+def took_part(topic_ids: list[int], *, user_id: int | None = None) -> dict[int, set[int]]:
+    """topic id -> the accounts that proposed, co-signed or (on their own
+    phone, not by a worker's paper record) voted on it; with ``user_id`` only
+    that account is looked for."""
+    out: dict[int, set[int]] = {t: set() for t in topic_ids}
     if not topic_ids:
-        return set()
-    took = set(TopicCosign.objects.filter(resident=resident, topic_id__in=topic_ids)
-               .values_list("topic_id", flat=True))  # fmt: skip
-    took |= set(Ballot.objects.filter(item__topic_id__in=topic_ids, cast_by=actor.user, recorded=False)
-                .values_list("item__topic_id", flat=True))  # fmt: skip
-    took |= {o.topic_id for o in done if o.topic.proposer_id == getattr(actor.user, "pk", None)}
-    return {o.pk for o in done if o.topic_id in took}
+        return out
+    mine = Q() if user_id is None else Q(user_id=user_id)
+    cosigns = TopicCosign.objects.filter(mine, topic_id__in=topic_ids, user__isnull=False)
+    by_ballot = Q() if user_id is None else Q(cast_by_id=user_id)
+    ballots = Ballot.objects.filter(by_ballot, item__topic_id__in=topic_ids, cast_by__isnull=False,
+                                    recorded=False)  # fmt: skip
+    by_proposer = Q() if user_id is None else Q(proposer_id=user_id)
+    proposers = Topic.objects.filter(by_proposer, pk__in=topic_ids, proposer__isnull=False)
+    for topic_id, user in [
+        *cosigns.values_list("topic_id", "user_id"),
+        *ballots.values_list("item__topic_id", "cast_by_id").distinct(),
+        *proposers.values_list("pk", "proposer_id"),
+    ]:
+        out[topic_id].add(user)
+    return out
 
 
 # -- the public page ---------------------------------------------------------------------------

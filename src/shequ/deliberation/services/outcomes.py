@@ -28,6 +28,7 @@ from shequ.deliberation.models import (
     OwnerKind,
     TaskState,
 )
+from shequ.deliberation.selectors import took_part
 from shequ.deliberation.services.common import NOTE_MAX, TITLE_MAX, as_id, locked_in_scope, text
 from shequ.whistles.models import Department, Unit
 
@@ -203,7 +204,7 @@ def outcome_rate(*, actor: Actor, outcome_id: Any, rating: str, comment: str = "
     outcome = locked_in_scope(actor, Outcome, outcome_id, "协商成果")
     if outcome.status != OutcomeState.DONE:
         raise Conflict("成果完成后才能评价。")
-    if user.pk not in notify.took_part(outcome.topic):
+    if user.pk not in took_part([outcome.topic_id], user_id=user.pk)[outcome.topic_id]:
         raise PermissionDenied("只有提议、附议或参与表决的居民才能评价该成果。")
     if rating not in OutcomeRating.values:
         raise ValidationError("请选择评价：满意、基本满意或不满意。", field="rating")
