@@ -17,7 +17,7 @@ from shequ.core.workdays import local_today
 from shequ.deliberation import selectors, services
 from shequ.deliberation.catalog_excel import catalog_import, catalog_xlsx
 from shequ.deliberation.models import MatterLevel, MeetingForm, Participant, VoteRule
-from shequ.deliberation.views.common import int_or_none, local_date, posted, write
+from shequ.core.submit import int_or_none, local_date, posted, write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -25,7 +25,7 @@ from shequ.deliberation.models import (
     Participant,
     VoteState,
 )
-from shequ.deliberation.views.common import int_or_none, local_datetime, posted, write
+from shequ.core.submit import int_or_none, local_datetime, posted, write
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -14,7 +14,7 @@ from shequ.core.http import requires
 from shequ.core.workdays import local_today
 from shequ.deliberation import selectors, services
 from shequ.deliberation.models import OutcomeState, OwnerKind, TaskState
-from shequ.deliberation.views.common import int_or_none, local_date, posted, write
+from shequ.core.submit import int_or_none, local_date, posted, write
 
 
 @require_GET

@@ -14,7 +14,7 @@ from shequ.core.errors import NotFound
 from shequ.core.http import requires
 from shequ.deliberation import selectors, services
 from shequ.deliberation.models import Choice, OutcomeRating
-from shequ.deliberation.views.common import posted, write
+from shequ.core.submit import posted, write
 
 
 def _board_page(

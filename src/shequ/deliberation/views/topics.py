@@ -18,7 +18,7 @@ from shequ.core.http import requires
 from shequ.core.workdays import local_today
 from shequ.deliberation import selectors, services
 from shequ.deliberation.models import PHOTO_DIR, ProposerKind, TopicState
-from shequ.deliberation.views.common import int_or_none, posted, write
+from shequ.core.submit import int_or_none, posted, write
 from shequ.whistles.scope import is_liaison
 
 STAFF_PROPOSERS = [

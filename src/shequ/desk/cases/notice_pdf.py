@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from fpdf.fonts import FontFace
 
-from shequ.core.pii import mask_name
-from shequ.desk.cases.pdf import (
+from shequ.core.pdf import (
     INK,
     MUTED,
     FontFile,
@@ -27,8 +26,9 @@ from shequ.desk.cases.pdf import (
     heading,
     label_rows,
     sheet,
-    time_limit_text,
 )
+from shequ.core.pii import mask_name
+from shequ.desk.cases.pdf import time_limit_text
 from shequ.desk.models import Notice
 
 

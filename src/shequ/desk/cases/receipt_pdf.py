@@ -20,8 +20,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from shequ.core.errors import Conflict
-from shequ.core.pii import mask_name
-from shequ.desk.cases.pdf import (
+from shequ.core.pdf import (
     INK,
     MUTED,
     FontFile,
@@ -31,8 +30,9 @@ from shequ.desk.cases.pdf import (
     heading,
     label_rows,
     sheet,
-    time_limit_text,
 )
+from shequ.core.pii import mask_name
+from shequ.desk.cases.pdf import time_limit_text
 from shequ.desk.models import Case
 
 

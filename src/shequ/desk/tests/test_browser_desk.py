@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from shequ.core.tests.pdfs import pdf_text
 from shequ.desk.cases.services import case_intake
 from shequ.desk.models import Case, CaseState, Review
 from shequ.desk.tests.conftest import ALL_MATERIALS, ID_NUMBER, PHONE, applicant
-from shequ.desk.tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.browser
 

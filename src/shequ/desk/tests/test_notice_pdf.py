@@ -7,11 +7,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from shequ.desk.cases import pdf as pdf_module
+from shequ.core import pdf as pdf_module
+from shequ.core.tests.pdfs import pdf_text
 from shequ.desk.cases.notice_pdf import FontMissing, cjk_font, notice_pdf
 from shequ.desk.cases.services import case_intake
 from shequ.desk.tests.conftest import applicant
-from shequ.desk.tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,14 @@ import segno
 from django.urls import reverse
 
 from shequ.core.models import AuditRecord, TimelineEvent
+from shequ.core.pdf import QR_BORDER, qr_rectangles
 from shequ.core.scope import Actor
-from shequ.desk.cases.pdf import QR_BORDER, qr_rectangles
+from shequ.core.tests.pdfs import filled_rectangles, page_sizes, pdf_text
 from shequ.desk.cases.receipt_pdf import lookup_link, lookup_text
 from shequ.desk.cases.services import case_apply_online, case_intake
 from shequ.desk.models import Case, CaseState, ItemKind, Notice, Visit
 from shequ.desk.tests.conftest import ALL_MATERIALS, applicant
 from shequ.desk.tests.helpers import adopt, make_item
-from shequ.desk.tests.pdfs import filled_rectangles, page_sizes, pdf_text
 from shequ.residents.tests.helpers import resident
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""What the deliberation pages share: a write that re-renders its page with
+"""What every app's pages share: a write that re-renders its page with
 the service's Chinese refusal (audited, with the refusal's 4xx status), and
 small parsers for submitted values (the services check them again)."""
 
