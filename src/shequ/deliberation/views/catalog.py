@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.core.errors import NotFound
 from shequ.core.http import requires
 from shequ.core.models import Region, RegionLevel
+from shequ.core.submit import int_or_none, local_date, posted, write
 from shequ.core.workdays import local_today
 from shequ.deliberation import selectors, services
 from shequ.deliberation.catalog_excel import catalog_import, catalog_xlsx
 from shequ.deliberation.models import MatterLevel, MeetingForm, Participant, VoteRule
-from shequ.core.submit import int_or_none, local_date, posted, write
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

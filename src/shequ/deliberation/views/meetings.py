@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shequ.core.errors import PermissionDenied
 from shequ.core.http import requires
+from shequ.core.submit import int_or_none, local_datetime, posted, write
 from shequ.deliberation import selectors, services
 from shequ.deliberation.documents import minutes_docx
 from shequ.deliberation.models import (
@@ -25,7 +26,6 @@ from shequ.deliberation.models import (
     Participant,
     VoteState,
 )
-from shequ.core.submit import int_or_none, local_datetime, posted, write
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -11,10 +11,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.core.http import requires
+from shequ.core.submit import int_or_none, local_date, posted, write
 from shequ.core.workdays import local_today
 from shequ.deliberation import selectors, services
 from shequ.deliberation.models import OutcomeState, OwnerKind, TaskState
-from shequ.core.submit import int_or_none, local_date, posted, write
 
 
 @require_GET

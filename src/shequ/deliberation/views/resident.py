@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shequ.core import photos as photo_store
 from shequ.core.errors import NotFound
 from shequ.core.http import requires
+from shequ.core.submit import posted, write
 from shequ.deliberation import selectors, services
 from shequ.deliberation.models import Choice, OutcomeRating
-from shequ.core.submit import posted, write
 
 
 def _board_page(

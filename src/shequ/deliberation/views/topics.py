@@ -15,10 +15,10 @@ from shequ.core import photos as photo_store
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import NotFound, PermissionDenied
 from shequ.core.http import requires
+from shequ.core.submit import int_or_none, posted, write
 from shequ.core.workdays import local_today
 from shequ.deliberation import selectors, services
 from shequ.deliberation.models import PHOTO_DIR, ProposerKind, TopicState
-from shequ.core.submit import int_or_none, posted, write
 from shequ.whistles.scope import is_liaison
 
 STAFF_PROPOSERS = [
