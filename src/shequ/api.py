@@ -13,6 +13,7 @@ from shequ.core.api_workbench import router as workbench_router
 from shequ.deliberation.api import router as deliberation_router
 from shequ.desk.cases.api import router as cases_router
 from shequ.desk.catalog.api import router as services_router
+from shequ.party.api import router as party_router
 from shequ.residents.api import router as residents_router
 from shequ.whistles.api import router as whistles_router
 
@@ -33,3 +34,4 @@ api.add_router("/services/", cases_router)
 api.add_router("/appeals/", appeals_router)
 api.add_router("/whistles/", whistles_router)
 api.add_router("/deliberation/", deliberation_router)
+api.add_router("/party/", party_router)

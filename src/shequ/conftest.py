@@ -112,6 +112,7 @@ class People:
     audit_admin: User
     department_liaison: User  # speaks for 站前派出所 (whistles.Liaison)
     unit_liaison: User  # speaks for 城东第一中学
+    party_secretary: User  # secretary of 化机小区's party branch (granted on the compound)
 
 
 @pytest.fixture
@@ -132,6 +133,7 @@ def people(tree: Tree) -> People:
         audit_admin=user_with(R.AUDIT_ADMIN, tree.district, "audit_admin"),
         department_liaison=_liaison(R.DEPARTMENT_LIAISON, tree, "department_liaison"),
         unit_liaison=_liaison(R.UNIT_LIAISON, tree, "unit_liaison"),
+        party_secretary=user_with(R.PARTY_SECRETARY, tree.compound, "party_secretary"),
     )
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "shequ.whistles",
     "shequ.deliberation",
     "shequ.appeals",
+    "shequ.party",
     "shequ.open311",
     # depends on every app above; nothing depends on it
     "shequ.demo",

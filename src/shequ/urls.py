@@ -12,6 +12,7 @@ urlpatterns = [
     path("appeals/", include("shequ.appeals.urls")),
     path("whistles/", include("shequ.whistles.urls")),
     path("deliberation/", include("shequ.deliberation.urls")),
+    path("party/", include("shequ.party.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("", include("shequ.core.urls")),
 ]

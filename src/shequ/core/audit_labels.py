@@ -23,6 +23,8 @@ AUDIT_ACTIONS = {
     "user.password_reset": "重置密码",
     "grant.create": "授予角色",
     "grant.revoke": "收回角色",
+    "grant.delegate": "随任职授予楼栋长角色",
+    "grant.undelegate": "随离任收回楼栋长角色",
     "token.create": "申请接口令牌",
     "token.revoke": "吊销接口令牌",
     "region.create": "新增区划",

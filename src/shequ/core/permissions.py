@@ -20,6 +20,10 @@ class Role(models.TextChoices):
     COMMUNITY_SECRETARY = "community_secretary", "社区书记"
     COMMUNITY_WORKER = "community_worker", "社区工作者"
     BUILDING_HEAD = "building_head", "楼栋长"
+    # The secretary of a party organisation, granted on the organisation's
+    # region (street, community, compound or building): the party module's
+    # member registers are theirs to keep.
+    PARTY_SECRETARY = "party_secretary", "党组织书记"
     INSPECTOR = "inspector", "视察委员（只读）"
     RESIDENT = "resident", "居民"
     # Accounts of a department or stationed unit (granted on the district;

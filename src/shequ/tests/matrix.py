@@ -32,7 +32,7 @@ WRITE = os.environ.get("SHEQU_WRITE_MATRIX") == "1"
 ROLES = [
     "anonymous", "district_admin", "street_officer", "other_street_officer", "secretary",
     "worker", "other_worker", "building_head", "inspector", "resident", "system_admin",
-    "security_admin", "audit_admin", "department_liaison", "unit_liaison",
+    "security_admin", "audit_admin", "department_liaison", "unit_liaison", "party_secretary",
 ]  # fmt: skip
 
 JUNK_QUERY = (

@@ -26,9 +26,11 @@ from shequ.appeals.models import Appeal
 from shequ.core import registry
 from shequ.core.audit_chain import audit_name_objects
 from shequ.core.models import AuditRecord
+from shequ.core.workdays import local_today
 from shequ.core.workflow import Workflow
 from shequ.deliberation.models import Meeting, Topic
 from shequ.desk.models import Case, Notice
+from shequ.party.models import Transfer
 from shequ.tests.test_every_page import args  # noqa: F401  (every page's objects)
 from shequ.whistles.models import Whistle
 
@@ -158,6 +160,15 @@ def test_the_records_every_page_needs_are_named_one_query_per_type(django_assert
         "deliberation.consultationitem": "HJ-01 加装电梯",
         "deliberation.meeting": f"{Meeting.objects.get().number} 议事会",
         "deliberation.topic": f"{Topic.objects.get().number} 加装电梯",
+        "party.orgrole": "化机小区1号楼党小组 王*",
+        "party.transfer": Transfer.objects.get().number,
+        "party.station": "化机小区红旗驿站",
+        "party.buildinghead": "1号楼 王*",
+        "party.householdvisit": f"{local_today()} 走访302室",
+        "party.unitreportin": "城东第一中学 报到",
+        "party.memberreportin": "党员 王** 报到",
+        "party.need": "周末辅导功课",
+        "party.servicelog": f"{local_today()} 辅导功课",
     }
     assert [r for r in records if "王芳" in r.object_name] == []
 

@@ -23,6 +23,7 @@ from shequ.core.tests.test_url_permissions import PUBLIC
 from shequ.deliberation.tests.helpers import deliberation_page_args
 from shequ.desk.cases.services import Applicant, case_complete, case_intake, review_submit
 from shequ.desk.tests.helpers import adopt, make_item, make_window, qualify
+from shequ.party.tests.page_args import party_page_args
 from shequ.residents.models import Relation
 from shequ.residents.tests.helpers import resident
 from shequ.tests import matrix
@@ -64,6 +65,7 @@ def args(tree, people) -> dict[str, object]:
         **appeal_page_args(tree, people),
         **whistle_page_args(tree, people),
         **deliberation_page_args(tree, people),
+        **party_page_args(tree, people),
         # The desk's one-time notice and the whistles' escalation notice share
         # the URL argument ``notice_id``: each namespace gets its own.
         "services:notice_id": notice_id,

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from shequ.core.api_auth import token_issue
-from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.history import record
 from shequ.core.models import ApiToken, Grant, Region, RegionLevel, User
 from shequ.core.permissions import LIAISON_ROLES, SEPARATED_ADMIN_ROLES, Role
@@ -257,6 +257,97 @@ def grant_revoke(*, actor: Actor, grant: Grant) -> None:
         },
     )
     grant.delete()
+
+
+# Roles a module may hand out itself, as one step of its own write, on the
+# levels it may hand them out on: assigning a building head (楼长制) gives the
+# resident's account the building-head role on the building or unit. Every
+# other role stays the security administrator's (三员分立, ``grant_create``).
+DELEGABLE_LEVELS: dict[str, tuple[int, ...]] = {
+    Role.BUILDING_HEAD: (RegionLevel.BUILDING, RegionLevel.UNIT),
+}
+
+
+def _delegable_label(role: str) -> str:
+    if role not in DELEGABLE_LEVELS:
+        label = Role(role).label if role in Role.values else role
+        raise PermissionDenied(f"“{label}”只能由安全管理员授予。")
+    return Role(role).label
+
+
+@transaction.atomic
+def grant_delegate(
+    *, actor: Actor, user: User, role: str, region: Region, permission: str
+) -> Grant:
+    """A grant made by a module's service (``permission`` is the one that
+    service requires, e.g. choosing building heads), not by the security
+    administrator: only the roles of ``DELEGABLE_LEVELS``, only within the
+    actor's own scope, never to the actor, never to an administrator."""
+    actor.require(permission)
+    label = _delegable_label(role)
+    if not actor.covers(region):
+        raise PermissionDenied("授权范围超出您本人的管辖范围。")
+    if user.pk == actor.require_user().pk:
+        raise PermissionDenied("不能给您本人授权。")
+    if region.level not in DELEGABLE_LEVELS[role]:
+        levels = "或".join(RegionLevel(level).label for level in DELEGABLE_LEVELS[role])
+        raise ValidationError(
+            f"“{label}”只能授予在{levels}一级，“{region.name}”是{region.level_label}。",
+            field="region",
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ValidationError("该账号已停用，不能授权。", field="user")
+    if Grant.objects.filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exists():
+        raise ValidationError(f"系统、安全、审计管理员账号不能兼任{label}。", field="user")
+    if Grant.objects.filter(user=user, role=role, region=region).exists():
+        raise ValidationError(f"该账号已持有“{label}·{region.name}”的授权。", field="role")
+    grant = Grant.objects.create(user=user, role=role, region=region, created_by=actor.user)
+    record(
+        actor=actor,
+        action="grant.delegate",
+        obj=grant,
+        region=region,
+        changes={
+            "user": user.username,
+            "role": label,
+            "region": region.name,
+            "permission": permission,
+        },
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_undelegate(*, actor: Actor, grant: Grant, permission: str) -> None:
+    """Take back a grant that ``grant_delegate`` made (the module's service
+    that made it, ending what it was for: a building head's term). Taking a
+    role from oneself is allowed here: it widens nobody's power."""
+    actor.require(permission)
+    found = (
+        Grant.objects.select_for_update()
+        .select_related("user", "region")
+        .filter(pk=grant.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound("该授权已收回。")
+    label = _delegable_label(found.role)
+    if not actor.covers(found.region):
+        raise PermissionDenied("该授权超出您本人的管辖范围。")
+    record(
+        actor=actor,
+        action="grant.undelegate",
+        obj=found,
+        region=found.region,
+        changes={
+            "user": found.user.username,
+            "role": label,
+            "region": found.region.name,
+            "permission": permission,
+        },
+    )
+    found.delete()
 
 
 def grant_create_initial(*, actor: Actor, user: User, role: str, region: Region) -> Grant:

@@ -40,6 +40,9 @@ class Subject:
     community_id: int | None = None  # None: district-wide
     object_label: str = ""  # "whistles.whistle"
     object_id: int | None = None
+    # Set when the object lives below its community (a compound's party
+    # branch): grants on that region and on its ancestors cover it too.
+    region_id: int | None = None
 
     @classmethod
     def of(cls, obj: Any, url: str) -> Subject:
@@ -58,6 +61,12 @@ def _covering_q(subject: Subject) -> Q:
     district-wide subject, lie in its district)."""
     if subject.community_id is None:
         return Q(region__district_id=subject.district_id)
+    if subject.region_id is not None:
+        row = Region.objects.filter(pk=subject.region_id).values(
+            "district_id", "street_id", "community_id", "compound_id", "building_id"
+        )
+        ids = {subject.region_id, *(v for v in (row[0].values() if row else ()) if v)}
+        return Q(region_id__in=sorted(ids))
     community = Region.objects.filter(pk=subject.community_id).values("street_id", "district_id")
     return (
         Q(region_id=subject.community_id)

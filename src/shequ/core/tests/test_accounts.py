@@ -332,7 +332,7 @@ def test_user_list_query_count_does_not_grow(client, tree, people, django_assert
         user_with(Role.COMMUNITY_WORKER, tree.community, f"extra{i}")
     with django_assert_num_queries(len(few)):
         response = client.get(url)
-    assert len(response.context["rows"]) == 29  # 14 people (incl. two liaisons) + 15
+    assert len(response.context["rows"]) == 30  # 15 people (two liaisons, a party secretary) + 15
 
 
 def test_user_create_page(client, people):
@@ -439,7 +439,7 @@ def test_grant_list_query_count_does_not_grow(client, tree, people, django_asser
         user_with(Role.COMMUNITY_WORKER, tree.other_community, f"extra{i}")
     with django_assert_num_queries(len(few)):
         response = client.get(url)
-    assert len(response.context["page"].object_list) == 24  # 14 people's grants + 10
+    assert len(response.context["page"].object_list) == 25  # 15 people's grants + 10
 
 
 def test_token_page_shows_the_raw_token_once(client, people):

@@ -304,9 +304,11 @@ def test_tick_runs_every_job_in_order(people):
         "✓ seal_pending",
         "✓ region_stats_rebuild",
         "✓ case_stats_rebuild",
+        "✓ station_months_rebuild",
         "✓ pairing_flags_refresh",
         "✓ whistles_escalate",
         "✓ outcome_tasks_flag_overdue",
+        "✓ members_remind_probation",
         "✓ outbox_deliver",
         "✓ idempotency_keys_expire",
     ]
@@ -341,9 +343,11 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
         "✓ seal_pending",
         "✓ region_stats_rebuild",
         "✓ case_stats_rebuild",
+        "✓ station_months_rebuild",
         "✓ pairing_flags_refresh",
         "✓ whistles_escalate",
         "✓ outcome_tasks_flag_overdue",
+        "✓ members_remind_probation",
         "✓ outbox_deliver",
         "✓ idempotency_keys_expire",
     ]

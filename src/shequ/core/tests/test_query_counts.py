@@ -73,7 +73,7 @@ def test_grants_endpoint_query_count_does_not_grow(client, tree, people, django_
         response = client.get("/api/grants")
     assert response.status_code == 200
     rows = response.json()
-    assert len(rows) == 16  # 14 people + 2
+    assert len(rows) == 17  # 15 people + 2
     assert sum(r["username"].startswith("hire") for r in rows) == 2
 
     # when ten more are granted
@@ -84,5 +84,5 @@ def test_grants_endpoint_query_count_does_not_grow(client, tree, people, django_
         response = client.get("/api/grants")
     assert response.status_code == 200
     rows = response.json()
-    assert len(rows) == 26
+    assert len(rows) == 27
     assert sum(r["username"].startswith("hire") for r in rows) == 12

@@ -62,7 +62,7 @@ def test_installed_app_adds_permission_section_and_page(dummy_installed, client,
 
 
 def test_installed_app_tick_job_runs_in_its_order(dummy_installed):
-    assert TICK_JOBS.index("shequ.core.tests.dummy.apps.dummy_job") == 3  # after the rollups
+    assert TICK_JOBS.index("shequ.core.tests.dummy.apps.dummy_job") == 4  # after the rollups
     [result] = run_tick(only="dummy_job")
     assert (result.ok, result.result, dummy.CALLS) == (True, 7, [("tick", None)])
 

@@ -105,8 +105,9 @@ def test_street_publishes_to_a_community_and_follows_its_receipts(tree, people, 
 
     client.force_login(people.street_officer)
     html = client.get(reverse("core:announcement", args=[announcement.pk])).content.decode()
-    # The community's secretary, worker, building head and resident should read it.
-    assert '已读 <span id="read-count">1</span> / 应读 <span id="audience-count">4</span>' in html
+    # The community's secretary, worker, building head, resident and the
+    # secretary of its compound's party branch should read it.
+    assert '已读 <span id="read-count">1</span> / 应读 <span id="audience-count">5</span>' in html
 
 
 def test_publishing_outside_ones_scope_is_refused_and_writes_nothing(tree, people, client):

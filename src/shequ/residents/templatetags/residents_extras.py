@@ -7,6 +7,7 @@ import datetime as dt
 from django import template
 
 from shequ.core.idcard import age_on
+from shequ.core.pii import mask_name
 from shequ.residents import masking, selectors
 from shequ.residents.models import Household, Resident
 
@@ -16,6 +17,12 @@ register = template.Library()
 @register.filter
 def masked_id(resident: Resident) -> str:
     return masking.masked_id(resident)
+
+
+@register.filter
+def masked_name(name: str) -> str:
+    """张** for a reader who may not see names (core.pii.mask_name)."""
+    return mask_name(name or "")
 
 
 @register.filter

@@ -18,6 +18,7 @@ from shequ.core.idempotency import HEADER, idempotent
 from shequ.whistles.models import ActionKind, AgreementState, PairingAction, PairingAgreement
 from shequ.whistles.pairing import selectors as pairing_selectors
 from shequ.whistles.pairing import services as pairing_services
+from shequ.whistles.pairing.services import NEW_ACTION_KINDS
 
 router = Router(tags=["结对共建"])
 
@@ -60,7 +61,7 @@ class ActionOut(Schema):
     people: int
     resources: str
     amount: Decimal | None
-    member_name: str = Field(description="在职党员双报到的党员（脱敏）")
+    member_name: str = Field(description="在职党员双报到（历史记录）的党员（脱敏）")
 
 
 class RatingOut(Schema):
@@ -86,7 +87,10 @@ class AgreementListFilters(Schema):
 
 
 class ActionIn(Schema):
-    kind: str = Field(description="、".join(f"{k} {v}" for k, v in ActionKind.choices))
+    kind: str = Field(
+        description="、".join(f"{k} {v}" for k, v in NEW_ACTION_KINDS)
+        + "（在职党员双报到请用 /api/party/report-in/services 登记）"
+    )
     what: str = Field(max_length=400)
     date: dt.date
     hours: Decimal = Decimal(0)
@@ -94,7 +98,6 @@ class ActionIn(Schema):
     commitment_id: int | None = None
     resources: str = Field("", max_length=600)
     amount: Decimal | None = None
-    member_name: str = Field("", max_length=80, description="在职党员双报到时必填")
 
 
 def _out(a: PairingAgreement, action_count: int) -> dict:
@@ -197,7 +200,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int):
 @router.post(
     "/agreements/{int:agreement_id}/actions",
     response={201: ActionOut},
-    summary="登记共建活动（含在职党员双报到）",
+    summary="登记共建活动",
     description="可带 Idempotency-Key 头重发：24小时内同一个键只登记一次。",
 )
 def action_create(
@@ -224,7 +227,6 @@ def action_create(
             commitment_id=payload.commitment_id,
             resources=payload.resources,
             amount=payload.amount,
-            member_name=payload.member_name,
         )
         return 201, _action_out(action).model_dump(mode="json")
 

@@ -11,6 +11,7 @@ from shequ.whistles.models import (
     CommitmentKind,
     QuarterScore,
 )
+from shequ.whistles.pairing.services import NEW_ACTION_KINDS
 
 
 class AgreementFilterForm(forms.Form):
@@ -147,15 +148,14 @@ class ActionForm(forms.Form):
         label="资金或物资折款（元）", required=False, max_digits=12, decimal_places=2,
         widget=forms.NumberInput(attrs=TEXT | {"step": "0.01"}),
     )  # fmt: skip
-    member_name = forms.CharField(
-        label="报到党员姓名（仅在职党员双报到）",
-        max_length=40,
-        required=False,
-        widget=forms.TextInput(attrs=TEXT),
-    )
 
     def __init__(self, *args, commitments=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Every kind passes the form, so a posted 在职党员双报到 reaches the
+        # service and gets its refusal that says where it went; the list
+        # offers only the kinds a new action may take.
+        self.fields["kind"].widget.choices = NEW_ACTION_KINDS
+        self.fields["kind"].help_text = "在职党员双报到请到“党建引领 › 双报到”登记服务。"
         self.fields["commitment"].choices = [
             ("", "（不对应具体承诺）"),
             *((c.pk, str(c)) for c in commitments),
@@ -172,7 +172,6 @@ class ActionForm(forms.Form):
             "people": data["people"] if data["people"] is not None else 0,
             "resources": data["resources"],
             "amount": data["amount"],
-            "member_name": data["member_name"],
         }
 
 

@@ -229,6 +229,78 @@ def _paper_only(agreement_id: int, *, start: dt.date) -> bool:
     return not PairingAction.objects.filter(agreement_id=agreement_id, date__gte=start).exists()
 
 
+# 在职党员双报到 moved to the party module (党建引领 › 双报到): its 服务登记
+# writes the pairing twin through ``dual_registration_log``; the kind stays
+# for the actions logged here before, which still display and count.
+DUAL_REGISTRATION_MOVED = (
+    "在职党员双报到已移至“党建引领 › 双报到”：请在那里登记党员报到和服务，"
+    "服务会同时计入本协议的共建活动。"
+)
+NEW_ACTION_KINDS = [c for c in ActionKind.choices if c[0] != ActionKind.DUAL_REGISTRATION]
+
+
+def _check_date(agreement: PairingAgreement, date: Any) -> dt.date:
+    if not isinstance(date, dt.date):
+        raise ValidationError("请填写活动日期。", field="date")
+    if date > local_today():
+        raise ValidationError("活动日期不能晚于今天。", field="date")
+    if not agreement.starts_on <= date <= agreement.ends_on:
+        raise ValidationError(
+            f"活动日期应在协议期限内（{agreement.starts_on}至{agreement.ends_on}）。", field="date"
+        )
+    return date
+
+
+def _check_hours(hours: Any) -> Decimal:
+    value = _decimal(hours or 0, field="hours", label="服务时长", maximum=MAX_HOURS)
+    if value != value.quantize(Decimal("0.1")):
+        raise ValidationError("服务时长最多保留一位小数。", field="hours")
+    return value
+
+
+def _action_write(actor: Actor, agreement: PairingAgreement, **fields: Any) -> PairingAction:
+    """Write one checked action on the locked ``agreement``, clear its
+    "on paper only" flag when the action ends it, record event and audit."""
+    action = PairingAction.objects.create(
+        district_id=agreement.district_id,
+        community_id=agreement.community_id,
+        agreement=agreement,
+        logged_at=timezone.now(),
+        logged_by=_user(actor),
+        **fields,
+    )
+    cleared = False
+    if agreement.paper_only_since is not None:
+        start, _end = last_full_quarter(local_today())
+        if not _paper_only(agreement.pk, start=start):
+            agreement.paper_only_since = None
+            agreement.save(update_fields=["paper_only_since"])
+            cleared = True
+    amount = action.amount
+    data = {
+        "action": action.pk,
+        "kind": action.kind,
+        "what": action.what,
+        "date": action.date.isoformat(),
+        "hours": str(action.hours),
+        "people": action.people,
+        "commitment": action.commitment_id,
+        "resources": action.resources,
+        "amount": str(amount) if amount is not None else None,
+        "member_name": mask_name(action.member_name),
+        "paper_only_cleared": cleared,
+    }
+    record(
+        actor=actor,
+        action="pairing.action_log",
+        obj=agreement,
+        event=Event("action_log", "登记共建活动", note=action.what, data=data),
+        region=agreement.community,
+        changes=data,
+    )
+    return action
+
+
 @transaction.atomic
 def action_log(
     *,
@@ -242,25 +314,18 @@ def action_log(
     commitment_id: int | None = None,
     resources: str = "",
     amount: Any = None,
-    member_name: str = "",
 ) -> PairingAction:
-    """登记共建活动（含在职党员双报到）；清除“仅面上”标记。"""
+    """登记共建活动；清除“仅面上”标记。在职党员双报到不在这里登记（见
+    ``DUAL_REGISTRATION_MOVED``）。"""
     agreement = _locked_agreement(actor, agreement_id, "pairing.act")
     if agreement.status != AgreementState.ACTIVE:
         raise Conflict("协议已终止，不能再登记活动。")
+    if kind == ActionKind.DUAL_REGISTRATION:
+        raise ValidationError(DUAL_REGISTRATION_MOVED, field="kind")
     kind = _choice(kind, ActionKind, field="kind", label="活动类别")
     what = clean_text(what, field="what", label="活动内容", max_length=200)
-    if not isinstance(date, dt.date):
-        raise ValidationError("请填写活动日期。", field="date")
-    if date > local_today():
-        raise ValidationError("活动日期不能晚于今天。", field="date")
-    if not agreement.starts_on <= date <= agreement.ends_on:
-        raise ValidationError(
-            f"活动日期应在协议期限内（{agreement.starts_on}至{agreement.ends_on}）。", field="date"
-        )
-    hours_value = _decimal(hours or 0, field="hours", label="服务时长", maximum=MAX_HOURS)
-    if hours_value != hours_value.quantize(Decimal("0.1")):
-        raise ValidationError("服务时长最多保留一位小数。", field="hours")
+    date = _check_date(agreement, date)
+    hours_value = _check_hours(hours)
     people_value = _int(people or 0, field="people", label="参与人数", maximum=MAX_PEOPLE)
     commitment = None
     if commitment_id is not None:
@@ -275,21 +340,9 @@ def action_log(
         if amount in (None, "")
         else _decimal(amount, field="amount", label="金额", maximum=MAX_AMOUNT)
     )
-    member = clean_text(
-        member_name, field="member_name", label="报到党员姓名", max_length=40, required=False
-    )
-    if kind == ActionKind.DUAL_REGISTRATION:
-        if not member:
-            raise ValidationError("在职党员双报到须填写党员姓名。", field="member_name")
-        if agreement.unit_id is None:
-            raise ValidationError("在职党员双报到只能登记在驻区单位的协议下。", field="kind")
-        people_value = people_value or 1
-    elif member:
-        raise ValidationError("只有在职党员双报到填写党员姓名。", field="member_name")
-    action = PairingAction.objects.create(
-        district_id=agreement.district_id,
-        community_id=agreement.community_id,
-        agreement=agreement,
+    return _action_write(
+        actor,
+        agreement,
         commitment=commitment,
         kind=kind,
         what=what,
@@ -298,39 +351,47 @@ def action_log(
         people=people_value,
         resources=resources,
         amount=amount_value,
+    )
+
+
+@transaction.atomic
+def dual_registration_log(
+    *,
+    actor: Actor,
+    agreement_id: int,
+    member_name: str,
+    what: str,
+    date: dt.date,
+    hours: Any,
+) -> PairingAction:
+    """在职党员双报到的一次服务，记为其单位协议下的共建活动（一人次）, so the
+    pairing figures (action counts, hours, 仅面上) keep counting 双报到.
+
+    Called only by the party module's 服务登记 (``party.services.reporting``),
+    inside its transaction, after it checked its own permission
+    (``party.report_in``), as ``outcome_from`` is called by the vote: this
+    checks that the agreement is the actor's and active, and the action."""
+    agreement = (
+        PairingAgreement.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None or not covers_agreement(actor, agreement):
+        raise NotFound("没有找到该结对共建协议。")
+    if agreement.status != AgreementState.ACTIVE or agreement.unit_id is None:
+        raise Conflict("该单位没有履行中的结对共建协议。")
+    member = clean_text(member_name, field="member_name", label="报到党员姓名", max_length=40)
+    return _action_write(
+        actor,
+        agreement,
+        kind=ActionKind.DUAL_REGISTRATION,
+        what=clean_text(what, field="what", label="服务内容", max_length=200),
+        date=_check_date(agreement, date),
+        hours=_check_hours(hours),
+        people=1,
         member_name=member,
-        logged_at=timezone.now(),
-        logged_by=_user(actor),
     )
-    cleared = False
-    if agreement.paper_only_since is not None:
-        start, _end = last_full_quarter(local_today())
-        if not _paper_only(agreement.pk, start=start):
-            agreement.paper_only_since = None
-            agreement.save(update_fields=["paper_only_since"])
-            cleared = True
-    data = {
-        "action": action.pk,
-        "kind": kind,
-        "what": what,
-        "date": date.isoformat(),
-        "hours": str(hours_value),
-        "people": people_value,
-        "commitment": commitment.pk if commitment else None,
-        "resources": resources,
-        "amount": str(amount_value) if amount_value is not None else None,
-        "member_name": mask_name(member),
-        "paper_only_cleared": cleared,
-    }
-    record(
-        actor=actor,
-        action="pairing.action_log",
-        obj=agreement,
-        event=Event("action_log", "登记共建活动", note=what, data=data),
-        region=agreement.community,
-        changes=data,
-    )
-    return action
 
 
 @transaction.atomic

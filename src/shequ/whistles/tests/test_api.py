@@ -82,6 +82,7 @@ def test_action_create_idempotent(client, people, agreements):
         ({"hours": "-1"}, "服务时长不能为负数"),
         ({"commitment_id": 987654}, "该承诺不属于本协议"),
         ({"kind": "x"}, "请选择有效的活动类别"),
+        ({"kind": "dual_registration", "member_name": "王建军"}, "已移至“党建引领 › 双报到”"),
     ],
 )
 def test_bad_action_is_a_4xx_in_chinese(client, people, agreements, change, message):

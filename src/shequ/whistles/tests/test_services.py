@@ -140,14 +140,46 @@ def test_agreement_and_action_write_event_and_audit(tree, people, clock):
     assert audits[0].changes["contact_name"] == "刘**"
 
 
-def test_dual_registration_is_an_action_of_the_unit(tree, people, clock):
+def test_dual_registration_is_refused_here_and_points_to_the_party_module(tree, people, clock):
+    # given: an agreement with a unit
     agreement = make_agreement(people, tree.community)
-    action = act(
-        people.worker, agreement_id=agreement.pk, kind="dual_registration",
-        what="在职党员到社区报到", member_name="王建军", hours="0", people="0",
+    before = counts()
+    # when: someone logs a new 在职党员双报到 action here
+    with pytest.raises(ValidationError, match="已移至“党建引领 › 双报到”") as refused:
+        act(people.worker, agreement_id=agreement.pk, kind="dual_registration",
+            what="在职党员到社区报到", hours="0")  # fmt: skip
+    # then: refused on the kind, nothing written
+    assert refused.value.field == "kind"
+    assert counts() == before
+
+
+def test_the_party_module_logs_dual_registration_as_an_action_of_the_unit(tree, people, clock):
+    # given: an agreement marked "on paper only"
+    agreement = make_agreement(people, tree.community)
+    PairingAgreement.objects.filter(pk=agreement.pk).update(paper_only_since=dt.date(2025, 10, 1))
+    # when: the party module's 服务登记 writes its pairing twin
+    action = pairing_services.dual_registration_log(
+        actor=Actor.for_user(people.worker), agreement_id=agreement.pk, member_name="王建军",
+        what="社区义诊", date=dt.date(2026, 3, 5), hours="2.5",
     )  # fmt: skip
-    assert (action.member_name_masked, action.people) == ("王**", 1)
-    assert AuditRecord.objects.get(action="pairing.action_log").changes["member_name"] == "王**"
+    # then: one person, the name masked in the audit, the flag cleared
+    assert (action.kind, action.member_name_masked, action.people, action.hours) == (
+        "dual_registration", "王**", 1, Decimal("2.5"),
+    )  # fmt: skip
+    audit = AuditRecord.objects.get(action="pairing.action_log")
+    assert (audit.changes["member_name"], audit.changes["paper_only_cleared"]) == ("王**", True)
+    assert PairingAgreement.objects.get(pk=agreement.pk).paper_only_since is None
+
+
+def test_dual_registration_log_refuses_another_communitys_agreement(tree, people, clock):
+    theirs = make_agreement(people, tree.other_community, by=people.street_officer)
+    before = counts()
+    with pytest.raises(NotFound, match="没有找到该结对共建协议"):
+        pairing_services.dual_registration_log(
+            actor=Actor.for_user(people.worker), agreement_id=theirs.pk, member_name="王建军",
+            what="社区义诊", date=dt.date(2026, 3, 5), hours="2",
+        )  # fmt: skip
+    assert counts() == before
 
 
 @pytest.mark.parametrize(
@@ -160,8 +192,7 @@ def test_dual_registration_is_an_action_of_the_unit(tree, people, clock):
         ({"date": dt.date(2025, 12, 31)}, "活动日期应在协议期限内"),
         ({"what": ""}, "请填写活动内容"),
         ({"kind": "party"}, "请选择有效的活动类别"),
-        ({"member_name": "王建军"}, "只有在职党员双报到填写党员姓名"),
-        ({"kind": "dual_registration"}, "须填写党员姓名"),
+        ({"kind": "dual_registration"}, "已移至“党建引领 › 双报到”"),
         ({"amount": "abc"}, "金额应为数字"),
     ],
 )

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from shequ.core.models import AuditRecord
 from shequ.core.scope import Actor
@@ -128,6 +129,35 @@ def test_negative_hours_on_the_form_is_a_chinese_message(client, people, agreeme
     assert "服务时长不能为负数" in response.content.decode()
     assert not PairingAction.objects.exists()
     assert AuditRecord.objects.filter(action="pairing.action_log", success=False).count() == 1
+
+
+def test_the_form_no_longer_offers_dual_registration(client, people, agreement):
+    # given: the agreement page of a community worker
+    client.force_login(people.worker)
+    page = client.get(reverse("whistles:agreement", args=[agreement.pk])).content.decode()
+    # then: the kind list has no 在职党员双报到 and says where it went
+    assert 'value="dual_registration"' not in page
+    assert "在职党员双报到请到“党建引领 › 双报到”登记服务" in page
+    # when: one is posted anyway
+    response = client.post(
+        reverse("whistles:action_log", args=[agreement.pk]),
+        {"kind": "dual_registration", "what": "报到", "date": "2026-03-08", "hours": "1"},
+    )
+    # then: the Chinese refusal, nothing written
+    assert response.status_code == 422
+    assert "已移至“党建引领 › 双报到”" in response.content.decode()
+    assert not PairingAction.objects.exists()
+
+
+def test_old_dual_registration_actions_still_display(client, people, agreement):
+    PairingAction.objects.create(
+        district_id=agreement.district_id, community_id=agreement.community_id,
+        agreement=agreement, kind="dual_registration", what="在职党员到社区报到",
+        date=dt.date(2026, 2, 1), people=1, member_name="王建军", logged_at=timezone.now(),
+    )  # fmt: skip
+    client.force_login(people.worker)
+    page = client.get(reverse("whistles:agreement", args=[agreement.pk])).content.decode()
+    assert "在职党员到社区报到（王**）" in page and "在职党员双报到" in page
 
 
 def test_rating_twice_on_the_page(client, people, agreement, clock):

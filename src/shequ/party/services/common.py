@@ -1,0 +1,73 @@
+"""What the party services share: the district's rules, a masked contact
+phone, the first day of a month, and one refusal message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from shequ.core.models import Region
+from shequ.core.pii import encrypt
+from shequ.party.models import PartyOrg, PartyRules
+from shequ.residents.models import Resident
+
+
+def rules_for(district_id: int) -> PartyRules:
+    """The district's rules; the defaults (unsaved) until an admin sets them."""
+    found = PartyRules.objects.filter(district_id=district_id).first()
+    return found if found is not None else PartyRules(district_id=district_id)
+
+
+def contact_phone_columns(phone: str) -> dict[str, Any]:
+    """A clean phone number as ciphertext plus the head/tail shown masked."""
+    if not phone:
+        return {"contact_phone_enc": None, "contact_phone_head": "", "contact_phone_tail": ""}
+    return {
+        "contact_phone_enc": encrypt(phone),
+        "contact_phone_head": phone[:3],
+        "contact_phone_tail": phone[-4:],
+    }
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of "2026Q4"."""
+    year, q = int(quarter[:4]), int(quarter[5])
+    first = dt.date(year, 3 * q - 2, 1)
+    last = next_month(dt.date(year, 3 * q, 1)) - dt.timedelta(days=1)
+    return first, last
+
+
+def placement(org: PartyOrg) -> dict[str, Any]:
+    """The columns a member row takes from its organisation (scope keys).
+    A member's ``compound`` is where they live (``home_compound_id``), not
+    the organisation's: a branch is counted from the members of a compound."""
+    return {"org": org, "org_region_id": org.region_id, "community_id": org.community_id}
+
+
+def home_compound_id(resident: Resident) -> int | None:
+    """The compound of the resident's household (one query unless loaded)."""
+    return (
+        Region.objects.filter(pk=resident.household.unit_id)
+        .values_list("compound_id", flat=True)
+        .first()
+    )
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in per cent to one decimal; None when nothing is counted."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
