@@ -11,6 +11,8 @@ class PartyConfig(AppConfig):
         from shequ.core.registry import Section
         from shequ.party import audit_labels
         from shequ.party.indicators import INDICATORS
+        from shequ.party.moves import party_follow_move
+        from shequ.party.todos import PROVIDERS as TODO_PROVIDERS
 
         registry.register_sections(
             [
@@ -20,6 +22,9 @@ class PartyConfig(AppConfig):
                 Section("双报到", "party:unit_home", "party.unit_report", "共建共享", order=92),
             ]
         )
+        registry.register_region_move_hook("party.follow", party_follow_move, order=200)
+        for provider in TODO_PROVIDERS:
+            registry.register_todo_provider(provider)
         for indicator in INDICATORS:
             registry.register_indicator(indicator)
         registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)

@@ -62,7 +62,7 @@ def _past_or_today(day: dt.date | None, *, field: str, label: str) -> dt.date:
     return day
 
 
-def _parent_of(region: Region) -> PartyOrg | None:
+def parent_org(region: Region) -> PartyOrg | None:
     """The standing organisation on the nearest ancestor region."""
     ancestors = [getattr(region, name) for name in _ANCESTORS if getattr(region, name) != region.pk]
     ids = [i for i in ancestors if i]
@@ -89,7 +89,7 @@ def org_create(
     name = clean_text(name, field="name", label="名称", max_length=80, single_line=True)
     founded_on = _past_or_today(founded_on, field="founded_on", label="成立日期")
     with transaction.atomic():
-        parent = _parent_of(region)
+        parent = parent_org(region)
         if parent is None and kind in (OrgKind.BRANCH, OrgKind.GROUP):
             raise ValidationError(
                 "请先成立上级党组织（小区党支部隶属社区党委或党总支，党小组隶属党支部）。",
