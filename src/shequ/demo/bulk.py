@@ -47,6 +47,30 @@ from shequ.desk.models import (
     WindowDuty,
 )
 from shequ.open311.models import Open311Client, Open311RateCount, Open311Submission
+from shequ.party.models import (
+    ActivityPhoto,
+    BuildingHead,
+    FeedbackLetter,
+    HouseholdVisit,
+    LinkedBody,
+    MemberReportIn,
+    Need,
+    NeedClaim,
+    OrgRole,
+    PartyMember,
+    PartyOrg,
+    PartyRules,
+    ServiceLog,
+    Station,
+    StationActivity,
+    StationDuty,
+    StationHours,
+    StationMonth,
+    StationOpening,
+    StationRoom,
+    Transfer,
+    UnitReportIn,
+)
 from shequ.residents.models import Household, Resident, ResidentTag
 from shequ.whistles.models import (
     Commitment,
@@ -128,8 +152,33 @@ def delete_district(district: Region) -> None:
     item = qn(ConsultationItem._meta.db_table)
     of_items = f"item_id IN (SELECT id FROM {item} WHERE district_id = %s)"  # noqa: S608
     ConsultationItem.objects.filter(district=district).update(current_version=None)
+    activity = qn(StationActivity._meta.db_table)
+    of_activities = f"activity_id IN (SELECT id FROM {activity} WHERE district_id = %s)"  # noqa: S608
     statements = [
-        # 议事协商 first: outcome tasks name whistles, outcomes departments and units
+        # 党建引领 first: visits name appeals, services pairing actions, report-ins units
+        (ActivityPhoto, of_activities),
+        (StationMonth, in_district),
+        (StationActivity, in_district),
+        (StationOpening, in_district),
+        (StationDuty, in_district),
+        (StationHours, in_district),
+        (StationRoom, in_district),
+        (Station, in_district),
+        (HouseholdVisit, in_district),
+        (BuildingHead, in_district),
+        (FeedbackLetter, in_district),
+        (ServiceLog, in_district),
+        (NeedClaim, in_district),
+        (Need, in_district),
+        (MemberReportIn, in_district),
+        (UnitReportIn, in_district),
+        (Transfer, in_district),
+        (OrgRole, in_district),
+        (LinkedBody, in_district),
+        (PartyMember, in_district),
+        (PartyOrg, in_district),
+        (PartyRules, in_district),
+        # 议事协商 next: outcome tasks name whistles, outcomes departments and units
         (OutcomeReview, in_district),
         (OutcomeTask, in_district),
         (Outcome, in_district),

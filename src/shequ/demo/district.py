@@ -88,6 +88,7 @@ STREETS: tuple[
 # 站前社区, home of the 社会组织孵化园), and its first building.
 HOME_COMMUNITY = DISTRICT_CODE + "001001"
 HOME_BUILDING = HOME_COMMUNITY + "001001"
+HOME_COMPOUND = HOME_COMMUNITY + "001"  # 站前小区: the party branch of demo-party-secretary
 HOME_STREET = DISTRICT_CODE + "001"
 
 # One account per role: (role, code of the region its grant covers).
@@ -102,6 +103,7 @@ ACCOUNTS: tuple[tuple[Role, str], ...] = (
     (Role.SYSTEM_ADMIN, DISTRICT_CODE),
     (Role.SECURITY_ADMIN, DISTRICT_CODE),
     (Role.AUDIT_ADMIN, DISTRICT_CODE),
+    (Role.PARTY_SECRETARY, HOME_COMPOUND),
 )
 
 
@@ -156,6 +158,7 @@ class DemoResult:
     governance_rows: int = 0
     deliberation_rows: int = 0  # the 协商目录, topics, meetings, votes, outcomes; floor areas
     workbench_rows: int = 0  # announcements and the morning's urgent whistle
+    party_rows: int = 0  # 党建引领: organisations, members, transfers, stations, heads, 双报到
     counts: dict[str, int] = field(default_factory=dict)
     counts_extra: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
@@ -175,6 +178,7 @@ class DemoResult:
             or self.governance_rows
             or self.deliberation_rows
             or self.workbench_rows
+            or self.party_rows
         )
 
 
@@ -368,6 +372,17 @@ def _load_deliberation(district: Region, result: DemoResult) -> None:
     result.counts_extra |= delib.counts
 
 
+def _load_party(district: Region, result: DemoResult) -> None:
+    """党建引领, through the party services (after 双报到's units and pairing)."""
+    from shequ.demo.party import load_party
+
+    party = load_party(district)
+    result.party_rows = party.rows
+    result.users_created += party.users
+    result.grants_created += party.grants
+    result.counts_extra |= party.counts
+
+
 def _label(region: Region, regions: dict[str, Region]) -> str:
     """站前社区站前小区1号楼 for a building; the plain name above a community."""
     if region.level <= RegionLevel.COMMUNITY:
@@ -418,6 +433,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
         )
         _load_governance(district, result)
         _load_deliberation(district, result)
+        _load_party(district, result)
         result.workbench_rows = load_demo_workbench(
             district=district, street=regions[HOME_STREET], community=home
         )
@@ -440,6 +456,7 @@ def load_demo(*, residents: int = DEFAULT_RESIDENTS) -> DemoResult:
                     "governance": result.governance_rows,
                     "deliberation": result.deliberation_rows,
                     "workbench": result.workbench_rows,
+                    "party": result.party_rows,
                 },
                 message="加载演示数据（shequ demo）",
             )

@@ -35,6 +35,7 @@ from shequ.demo import bulk
 from shequ.demo import cases as desk
 from shequ.demo import deliberation_scale as deliberation
 from shequ.demo import governance_scale as governance
+from shequ.demo import party_scale as party
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.tree import RegionSpec, ensure_regions
 from shequ.desk.models import Case, Rectification, Review, Visit
@@ -62,6 +63,9 @@ class Scale:
     topics: int = 0  # 议题 over the same two years (shequ.demo.deliberation_scale)
     meetings: int = 0  # 协商会议 with their agendas
     ballots: int = 0  # 选票 of the meetings' votes
+    party_members: int = 0  # 党员 (shequ.demo.party_scale), with the organisations of the tree
+    stations: int = 0  # 红旗驿站 with a year of openings, activities and months
+    visits: int = 0  # 入户走访 over the two years before today
 
 
 SCALES = {
@@ -78,6 +82,9 @@ SCALES = {
         topics=60,
         meetings=18,
         ballots=3_000,
+        party_members=120,
+        stations=6,
+        visits=1_500,
     ),
     "district": Scale(
         streets=6,
@@ -92,6 +99,9 @@ SCALES = {
         topics=5_000,
         meetings=1_500,
         ballots=300_000,
+        party_members=20_000,
+        stations=300,
+        visits=200_000,
     ),
 }
 
@@ -335,6 +345,7 @@ class GenerateResult:
     desk: desk.DeskResult | None = None
     governance: governance.GovernanceResult | None = None
     deliberation: deliberation.DeliberationResult | None = None
+    party: party.PartyScaleResult | None = None
     phases: dict[str, float] = field(default_factory=dict)  # label -> seconds
     compute_seconds: float = 0.0  # CPU seconds, summed over workers
     write_seconds: float = 0.0
@@ -427,6 +438,8 @@ def _run(
         loaded += governance.loaded_models()
     if scale.topics:
         loaded += deliberation.loaded_models()
+    if scale.party_members:
+        loaded += party.loaded_models()
     restore = bulk.drop_indexes(loaded) if fast_load else []
     if existing is not None:
         with _timed(result, "删除旧数据 delete"):
@@ -501,6 +514,18 @@ def _run(
                 say=say,
             )
 
+    if scale.party_members:
+        with _timed(result, "党建引领 party"):
+            result.party = party.generate_party(
+                district=regions[code],
+                communities=[regions[c.code] for c in communities],
+                members=scale.party_members,
+                stations=scale.stations,
+                visits=scale.visits,
+                seed=f"{seed}",
+                say=say,
+            )
+
     if fast_load:
         with _timed(result, "重建索引和外键 indexes + foreign keys"):
             bulk.restore_indexes(restore, loaded)
@@ -522,6 +547,9 @@ def _run(
             "topics": result.deliberation.topics if result.deliberation else 0,
             "meetings": result.deliberation.meetings if result.deliberation else 0,
             "ballots": result.deliberation.ballots if result.deliberation else 0,
+            "party_members": result.party.members if result.party else 0,
+            "stations": result.party.stations if result.party else 0,
+            "visits": result.party.visits if result.party else 0,
             "replaced": result.replaced,
         },
         message="生成基准测试数据（shequ generate）",

@@ -160,6 +160,7 @@ def test_demo_accounts_one_per_role_can_log_in(demo, client):
         Role.SYSTEM_ADMIN: "210302",
         Role.SECURITY_ADMIN: "210302",
         Role.AUDIT_ADMIN: "210302",
+        Role.PARTY_SECRETARY: "210302001001001",  # 站前小区党支部
     }
     assert User.objects.filter(username__startswith="demo-").count() == len(Role.values)
     # The liaisons' grants lie on the district; their Liaison row names the body.

@@ -94,7 +94,11 @@ class PartyMember(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["community", "status"], name="party_member_community"),
+            # Covers the figures' count by community, compound, standing and type.
+            models.Index(
+                fields=["community", "status", "compound", "standing", "relation"],
+                name="party_member_community",
+            ),
             models.Index(fields=["org", "status"], name="party_member_org"),
             models.Index(fields=["compound", "status", "standing"], name="party_member_compound"),
             models.Index(fields=["district", "status"], name="party_member_district"),

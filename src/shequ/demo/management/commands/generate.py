@@ -24,8 +24,9 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(SCALES),
             required=True,
-            help="small：3个社区、2,000名居民、300件办件、60个议题；"
-            "district：60个社区、6,000栋楼、500,000名居民、1,000,000件办件、5,000个议题、300,000张选票",
+            help="small：3个社区、2,000名居民、300件办件、60个议题、120名党员；"
+            "district：60个社区、6,000栋楼、500,000名居民、1,000,000件办件、5,000个议题、300,000张选票、"
+            "20,000名党员、300个红旗驿站、200,000次入户走访",
         )
         parser.add_argument(
             "--replace",
@@ -128,6 +129,28 @@ class Command(BaseCommand):
                 f"  进行中的业主表决 / open owners' vote：议程 {v.open_vote}，{v.largest[0]}"
                 f"（本区最大小区，{v.largest[1]:,} 户，{v.voters:,} 个投票账号）"
             )
+        if result.party is not None:
+            p = result.party
+            orgs = p.orgs
+            self.stdout.write(
+                f"党建引领 / party：街道党工委 {orgs.get('street_committee', 0)}、"
+                f"社区党委 {orgs.get('community_committee', 0)}、小区党支部 {orgs.get('branch', 0)}、"
+                f"党小组 {orgs.get('group', 0)}（班子成员 {p.roles:,}、共建组织 {p.bodies:,}）、"
+                f"党员 {p.members:,}（预备 {p.standings.get('probationary', 0):,}、"
+                f"在职 {p.relations.get('in_service', 0):,}、离退休 {p.relations.get('retired', 0):,}）、"
+                f"组织关系接转 {p.transfers:,}"
+            )
+            self.stdout.write(
+                f"  红旗驿站 {p.stations:,}（开放登记 {p.openings:,}、活动 {p.activities:,}、"
+                f"月度运行 {p.months:,}，上月充分发挥作用 {p.functioning:,}）、"
+                f"楼栋长 {p.heads:,}、单元长 {p.unit_heads:,}、入户走访 {p.visits:,}"
+            )
+            self.stdout.write(
+                f"  双报到：单位报到 {p.unit_reports:,}、党员报到 {p.member_reports:,}、"
+                f"需求 {p.needs:,}（认领 {p.claims:,}）、服务登记 {p.services:,}"
+                f"（计入共建活动 {p.pairing_actions:,}）、反馈函 {p.letters:,}；"
+                f"生成 {p.compute_seconds:.1f}s CPU、写入 {p.write_seconds:.1f}s"
+            )
         self.stdout.write("各阶段用时 / time per phase:")
         for label, seconds in result.phases.items():
             self.stdout.write(f"  {seconds:8.1f}s  {label}")
@@ -152,6 +175,22 @@ class Command(BaseCommand):
                 "topics": result.deliberation.topics if result.deliberation else 0,
                 "meetings": result.deliberation.meetings if result.deliberation else 0,
                 "ballots": result.deliberation.ballots if result.deliberation else 0,
+                "party": {
+                    "orgs": result.party.orgs,
+                    "members": result.party.members,
+                    "stations": result.party.stations,
+                    "openings": result.party.openings,
+                    "activities": result.party.activities,
+                    "months": result.party.months,
+                    "heads": result.party.heads,
+                    "visits": result.party.visits,
+                    "member_reports": result.party.member_reports,
+                    "services": result.party.services,
+                    "compute_cpu_seconds": round(result.party.compute_seconds, 2),
+                    "write_seconds": round(result.party.write_seconds, 2),
+                }
+                if result.party
+                else {},
                 "open_vote": {
                     "agenda_item": result.deliberation.open_vote,
                     "compound": result.deliberation.largest[0],
