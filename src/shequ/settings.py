@@ -10,17 +10,21 @@ Variables (see docs/operations.md):
   SHEQU_ALLOWED_HOSTS   comma-separated host names
   SHEQU_VAR_DIR         where the embedded database, uploads and generated keys live
   SHEQU_CACHE_URL       e.g. redis://127.0.0.1:6379/0 (default: in-process memory)
+  SHEQU_TRUSTED_PROXIES addresses or networks of the reverse proxies whose
+                        X-Forwarded-For is believed (default none: the header is ignored)
 
 When SHEQU_SECRET_KEY or SHEQU_DATA_KEY is unset, keys are generated once into
 <var>/keys.env so that the embedded demo works out of the box; production sets
 both explicitly (a system check refuses generated keys when SHEQU_DEBUG is off).
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -196,6 +200,18 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+# The reverse proxies (addresses or networks, comma-separated) whose
+# X-Forwarded-For is believed; empty: the header is ignored.
+SHEQU_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("SHEQU_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in SHEQU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SHEQU_TRUSTED_PROXIES: “{_proxy}” is not an IP address or network"
+        ) from None
 SESSION_COOKIE_SECURE = _env_bool("SHEQU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"

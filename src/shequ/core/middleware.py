@@ -1,7 +1,10 @@
 """Resolves ``request.actor`` from the session's active grant."""
 
 from collections.abc import Callable
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -10,13 +13,37 @@ from shequ.core.scope import SESSION_GRANT_KEY, Actor
 _OPEN_WHEN_FORCED = ("/password/", "/logout/", "/static/", "/healthz")
 
 
+@lru_cache(maxsize=8)
+def _trusted(spec: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(entry, strict=False) for entry in spec)
+
+
+def _is_trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the intranet's reverse proxy the real address is the last hop it
-    # appended; REMOTE_ADDR is the proxy. SHEQU trusts only that one hop.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. ``X-Forwarded-For`` counts only when the
+    connection comes from one of ``SHEQU_TRUSTED_PROXIES`` (none by default):
+    then the nearest hop that is not a trusted proxy is the client. Anyone
+    else's header is ignored, so a client cannot choose the address that
+    throttling and the audit trail record."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _trusted(tuple(settings.SHEQU_TRUSTED_PROXIES))
+    if remote is None or not networks or not _is_trusted(remote, networks):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _is_trusted(hop, networks):
+            try:
+                return str(ip_address(hop))
+            except ValueError:
+                return remote  # a malformed hop: fall back to the proxy itself
+    return remote
 
 
 class ActorMiddleware:

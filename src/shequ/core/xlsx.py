@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -149,8 +149,33 @@ def sheet_add(
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
     for values in rows:
-        sheet.append(list(values))
+        append(sheet, values)
     return sheet
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (or,
+# for tab and CR, as the start of one in the CSV it may be saved to).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def append(sheet: Any, values: Iterable[Any]) -> None:
+    """Append one row, every piece of people's text written as text: a string
+    that starts like a formula becomes a string cell with the quote prefix,
+    which neither openpyxl nor a spreadsheet treats as a formula, also when
+    the cell is edited. Every sheet the platform writes goes through here."""
+    sheet.append([_as_text(sheet, v) if _formula_like(v) else v for v in values])
+
+
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def _as_text(sheet: Any, value: str) -> Cell:
+    cell = WriteOnlyCell(sheet, value=value) if sheet.parent.write_only else Cell(sheet)
+    cell.value = value
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _bold(cell: WriteOnlyCell) -> WriteOnlyCell:

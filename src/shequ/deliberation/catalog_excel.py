@@ -13,7 +13,6 @@ community adopts an item is the community's act, so that column is not read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -76,8 +75,6 @@ REFUSALS = xlsx.Refusals(
 )
 # What a person may type between several forms or participants.
 _SEPARATORS = re.compile(r"[、，,；;/\s]+")
-# Text that a spreadsheet would read as a formula when the cell is edited.
-_FORMULA_START = ("=", "+", "-", "@")
 
 _FORMS = {label: value for value, label in MeetingForm.choices}
 _PARTICIPANTS = {label: value for value, label in Participant.choices}
@@ -86,16 +83,6 @@ _LEVELS = {label: value for value, label in MatterLevel.choices}
 
 
 # -- export -----------------------------------------------------------------------------
-
-
-def _as_text(cells: Iterable[Any]) -> None:
-    """Keep people's text text: openpyxl writes a string that starts with "="
-    as a formula, and a spreadsheet turns any of "= + - @" into one when the
-    cell is edited; a string cell with the quote prefix is neither."""
-    for cell in cells:
-        if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-            cell.data_type = "s"
-            cell.quotePrefix = True
 
 
 def _choice_lists(sheet: Any, rows: int) -> None:
@@ -160,7 +147,6 @@ def catalog_xlsx(*, district: Region, community: Region | None = None) -> bytes:
         book, SHEET, header=header, rows=rows, widths=(6, 12, 12, 24, 48, 22, 30, 30, 10, 36)
     )
     for line in sheet.iter_rows(min_row=2):
-        _as_text(line)
         line[4].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C2"
     _choice_lists(sheet, len(rows) + 1)

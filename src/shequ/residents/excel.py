@@ -509,7 +509,8 @@ def resident_export(
         derived = selectors.age_tag(r.birth_date, today)
         tags = [selectors.AGE_TAG_LABELS[derived]] if derived else []
         tags += [t.get_tag_display() for t in r.visible_tags]
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 r.community.name,
                 unit.compound.name,
@@ -523,7 +524,7 @@ def resident_export(
                 masked_phone(r),
                 Relation(r.relation).label,
                 "，".join(tags),
-            ]
+            ],
         )
         count += 1
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
