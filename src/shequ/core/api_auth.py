@@ -7,10 +7,11 @@ the pages. ``X-Shequ-Grant: <id>`` picks one of several grants.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -113,7 +114,43 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+        return api.create_response(
+            request, {"detail": http_error_text(exc)}, status=exc.status_code
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc: Http404):
+        return api.create_response(request, {"detail": "未找到请求的内容。"}, status=404)
+
+
+# django-ninja's own refusals, in the words every other API error uses.
+_NINJA_MESSAGES = {
+    "CSRF check Failed": "CSRF 校验失败：请刷新页面后重试；接口客户端请用令牌（Authorization: Bearer …）调用。",
+    "Cannot parse request body": "请求体无法解析：请发送 UTF-8 编码的合法 JSON。",
+}
+_BY_STATUS = {
+    400: "请求不正确。",
+    401: "未登录或令牌无效。",
+    403: "没有权限执行此操作。",
+    404: "未找到请求的内容。",
+    405: "不支持该请求方法。",
+    413: "请求内容过大。",
+    429: "请求过于频繁，请稍后再试。",
+}
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def http_error_text(exc: HttpError) -> str:
+    """An ``HttpError``'s message in Chinese: ninja's known ones translated
+    (its DEBUG detail in brackets dropped), a Chinese one kept, any other
+    replaced by the status's wording."""
+    message = str(exc)
+    known = _NINJA_MESSAGES.get(message.split(" (", 1)[0])
+    if known:
+        return known
+    if _CHINESE.search(message):
+        return message
+    return _BY_STATUS.get(exc.status_code, "请求未能完成。")
 
 
 def require(request: HttpRequest, permission: str) -> Actor:

@@ -19,6 +19,11 @@ its users:
   (catalog names and departments, which show on one line in lists and sheets).
 - ``missing``: the "please fill in" message, for a field whose hint says more
   than its label (an Open311 client's name, an API token's).
+
+Whatever the options, text that is not text is refused: control characters
+(tab and line breaks aside), the bidirectional overrides and isolates that
+make "txt.exe" read as "exe.txt" (U+202A–U+202E, U+2066–U+2069), and U+FFFD,
+which is what a form's bytes that were not UTF-8 decode to.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ MISSING = "请填写{label}。"
 TOO_LONG = "{label}不能超过{max_length}个字。"
 TOO_LONG_SHORT = "{label}不能超过{max_length}字。"
 AT_MOST = "{label}最多{max_length}个字。"
+
+# Control characters (tab, LF and CR are text), bidi overrides and isolates,
+# and the replacement character of undecodable input.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd]")
 
 # A tag-like "<x…>" or "</x>" or "<!…>".
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
@@ -54,6 +63,7 @@ def clean_text(
     """``value`` as trimmed text ("" for None), or a ValidationError on ``field``
     whose message names the field by ``label``."""
     text = str(value or "")
+    refuse_not_text(text, field=field, label=label)
     text = " ".join(text.split()) if single_line else text.strip()
     if required and not text:
         raise ValidationError(missing.format(label=label), field=field)
@@ -64,3 +74,11 @@ def clean_text(
     if markup == "angle_brackets" and ("<" in text or ">" in text):
         raise ValidationError(f"{label}不能包含尖括号。", field=field)
     return text
+
+
+def refuse_not_text(text: str, *, field: str, label: str) -> None:
+    """Refuse control, bidi-override and replacement characters (see above)."""
+    if _NOT_TEXT.search(text):
+        raise ValidationError(
+            f"{label}含有无法显示的控制字符或乱码，请删除后重新输入。", field=field
+        )

@@ -19,6 +19,7 @@ from shequ.core.idcard import IdNumber, parse_id_number
 from shequ.core.models import Region, RegionLevel
 from shequ.core.pii import blind_index, decrypt, encrypt, mask_id_number, mask_name, mask_phone
 from shequ.core.scope import Actor
+from shequ.core.text import refuse_not_text
 from shequ.residents.masking import masked_id, masked_phone
 from shequ.residents.models import (
     SENSITIVE_TAGS,
@@ -48,6 +49,7 @@ def clean_room(raw: str) -> str:
 
 
 def clean_name(raw: str) -> str:
+    refuse_not_text(raw or "", field="name", label="姓名")
     name = " ".join((raw or "").split())
     if not name:
         raise ValidationError("请填写姓名。", field="name")
