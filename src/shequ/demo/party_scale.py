@@ -104,7 +104,6 @@ from shequ.party.models import (
     UnitReportIn,
 )
 from shequ.party.services.common import (
-    contact_phone_columns,
     month_start,
     next_month,
     quarter_bounds,
@@ -112,6 +111,7 @@ from shequ.party.services.common import (
     rules_for,
 )
 from shequ.residents.models import Household, ResidentTag, Tag
+from shequ.whistles.checks import phone_columns
 from shequ.whistles.models import ActionKind, PairingAction, PairingAgreement, Unit
 
 DAYS_BACK = 730
@@ -454,7 +454,7 @@ class _Plan:
             if region.level == RegionLevel.COMPOUND:
                 for kind, name in ((BodyKind.PROPERTY, f"{region.name}物业服务中心"),
                                    (BodyKind.OWNERS_COMMITTEE, f"{region.name}业主委员会")):  # fmt: skip
-                    phone = contact_phone_columns(self.phone())
+                    phone = phone_columns(self.phone(), prefix="contact_phone")
                     self.w.add(LinkedBody, BODY_FIELDS, (
                         self.d, region.community_id, org, kind, name, "联系人", phone["contact_phone_enc"],
                         phone["contact_phone_head"], phone["contact_phone_tail"], True, _at(start, 16)))  # fmt: skip
@@ -739,7 +739,7 @@ class _Plan:
             plan.extend((c, u) for u in mine[:3])
         for (c, u), pk in zip(plan, w.ids(UnitReportIn, len(plan)), strict=True):
             day = today - dt.timedelta(days=rng.randint(640, 700))
-            phone = contact_phone_columns(self.phone())
+            phone = phone_columns(self.phone(), prefix="contact_phone")
             w.add(UnitReportIn, UNIT_REPORT_FIELDS, (
                 pk, self.d, c.pk, u, f"中共{names[u]}委员会", "志愿者服务；场地开放；专业技能服务进社区", "联络人",
                 phone["contact_phone_enc"], phone["contact_phone_head"], phone["contact_phone_tail"], day,

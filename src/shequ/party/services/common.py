@@ -1,5 +1,5 @@
-"""What the party services share: the district's rules, a masked contact
-phone, the first day of a month, and one refusal message."""
+"""What the party services share: the district's rules, the first day of a month, a member's placement, a percentage; and
+the quarters, which are the pairing module's (``whistles.checks``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from shequ.core.models import Region
-from shequ.core.pii import encrypt
 from shequ.party.models import PartyOrg, PartyRules
 from shequ.residents.models import Resident
+from shequ.whistles.checks import quarter_bounds, quarter_of
 
 
 def rules_for(district_id: int) -> PartyRules:
@@ -19,35 +19,12 @@ def rules_for(district_id: int) -> PartyRules:
     return found if found is not None else PartyRules(district_id=district_id)
 
 
-def contact_phone_columns(phone: str) -> dict[str, Any]:
-    """A clean phone number as ciphertext plus the head/tail shown masked."""
-    if not phone:
-        return {"contact_phone_enc": None, "contact_phone_head": "", "contact_phone_tail": ""}
-    return {
-        "contact_phone_enc": encrypt(phone),
-        "contact_phone_head": phone[:3],
-        "contact_phone_tail": phone[-4:],
-    }
-
-
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
 def next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
-    """The first and last day of "2026Q4"."""
-    year, q = int(quarter[:4]), int(quarter[5])
-    first = dt.date(year, 3 * q - 2, 1)
-    last = next_month(dt.date(year, 3 * q, 1)) - dt.timedelta(days=1)
-    return first, last
 
 
 def placement(org: PartyOrg) -> dict[str, Any]:
@@ -71,3 +48,15 @@ def percent(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+__all__ = [
+    "home_compound_id",
+    "month_start",
+    "next_month",
+    "percent",
+    "placement",
+    "quarter_bounds",
+    "quarter_of",
+    "rules_for",
+]

@@ -32,8 +32,9 @@ from shequ.party.models import (
     Station,
 )
 from shequ.party.scope import require_org_region
-from shequ.party.services.common import contact_phone_columns, rules_for
+from shequ.party.services.common import rules_for
 from shequ.residents.services import clean_phone
+from shequ.whistles.checks import phone_columns
 
 # The levels above a region, nearest first: where an organisation's parent sits.
 _ANCESTORS = ("building_id", "compound_id", "community_id", "street_id")
@@ -276,7 +277,7 @@ def body_add(
         body = LinkedBody.objects.create(
             district_id=org.district_id, community_id=org.community_id, org=org, kind=kind,
             name=name, contact_name=contact_name, created_at=timezone.now(),
-            **contact_phone_columns(phone),
+            **phone_columns(phone, prefix="contact_phone"),
         )  # fmt: skip
         record(
             actor=actor, action="party_body.add", obj=body, region=org.region,

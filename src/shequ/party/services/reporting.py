@@ -51,8 +51,7 @@ from shequ.party.selectors.reporting import (
     letter_data,
     quarter_started,
 )
-from shequ.party.services.common import contact_phone_columns
-from shequ.whistles.checks import clean_phone
+from shequ.whistles.checks import clean_phone, phone_columns
 from shequ.whistles.models import AgreementState, PairingAgreement, Unit
 from shequ.whistles.pairing.services import dual_registration_log
 from shequ.whistles.scope import liaison_bodies
@@ -154,7 +153,7 @@ def unit_report_create(
                 district_id=actor.require_district_id(), community=community, unit=unit,
                 party_org_name=org_name, resources=offered, contact_name=name,
                 reported_on=local_today(), created_at=timezone.now(), created_by=_user(actor),
-                **contact_phone_columns(phone),
+                **phone_columns(phone, prefix="contact_phone"),
             )  # fmt: skip
     except IntegrityError:  # a concurrent report of the same unit won
         raise Conflict(taken, field="unit") from None
