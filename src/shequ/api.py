@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from shequ.appeals.api import router as appeals_router
 from shequ.core.api import router as core_router
 from shequ.core.api_auth import SessionActorAuth, TokenAuth, install_error_handlers
+from shequ.core.api_parser import TextParser
 from shequ.core.api_workbench import router as workbench_router
 from shequ.deliberation.api import router as deliberation_router
 from shequ.desk.cases.api import router as cases_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
     description="区、街道、社区治理数据接口。以令牌（Authorization: Bearer …）或登录会话认证，"
     "数据范围与页面相同。",
     auth=[TokenAuth(), SessionActorAuth()],
+    parser=TextParser(),
     urls_namespace="api",
 )
 install_error_handlers(api)

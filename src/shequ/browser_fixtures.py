@@ -106,7 +106,13 @@ def _open_page(browser, **context_options):
         if request.failure != "net::ERR_ABORTED":
             problems.append(f"request failed: {request.url} {request.failure}")
 
+    def on_console(message) -> None:
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP: {message.text}")
+
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on("console", on_console)
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
     page.problems = problems
@@ -138,7 +144,8 @@ def phone_page(browser, live_server, _sqlite_flush_past_triggers) -> Iterator:
 @pytest.fixture
 def login(live_server) -> Callable:
     """``login(page, username)`` signs in through the login form (the ``people``
-    fixture's users share factories.PASSWORD) and waits for the home page."""
+    fixture's users share factories.PASSWORD), gives an administrator's
+    second factor as an authenticator app would, and waits for the home page."""
 
     def sign_in(tab, username: str, password: str = PASSWORD) -> None:
         tab.goto(f"{live_server.url}/login/")
@@ -146,10 +153,23 @@ def login(live_server) -> Callable:
         tab.fill("#id_password", password)
         with tab.expect_navigation():
             tab.locator("main form button[type=submit]").click()
+        give_code(tab, username)
         if "/login/" in tab.url:
             raise AssertionError(f"login as {username} failed: still on {tab.url}")
 
     return sign_in
+
+
+def give_code(tab, username: str) -> None:
+    """On the second step of an administrator's login, type the code the
+    account's device shows now (enrolling it, the first time)."""
+    if not tab.url.endswith("/login/otp/"):
+        return
+    from shequ.core.tests.otp import fresh_code
+
+    tab.fill("#id_code", fresh_code(username))
+    with tab.expect_navigation():
+        tab.locator("main form button[type=submit]").click()
 
 
 def overflowing(tab) -> list[str]:

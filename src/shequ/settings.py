@@ -6,12 +6,18 @@ Variables (see docs/operations.md):
   SHEQU_DATA_KEY        64 hex chars: master key for personal data (SM4 + SM3 blind index)
   SHEQU_DATA_KEY_VERSION   its version number (1..255, default 1), written into every ciphertext
   SHEQU_DATA_KEYS_RETIRED  "1:<hex>,…": earlier keys, decrypt-only, while `shequ rekey` runs
+  SHEQU_BACKUP_KEY      32 hex chars: SM4 key of `shequ backup` files (never generated)
   SHEQU_DEBUG           1 for development
   SHEQU_ALLOWED_HOSTS   comma-separated host names
   SHEQU_VAR_DIR         where the embedded database, uploads and generated keys live
   SHEQU_CACHE_URL       e.g. redis://127.0.0.1:6379/0 (default: in-process memory)
   SHEQU_TRUSTED_PROXIES addresses or networks of the reverse proxies whose
                         X-Forwarded-For is believed (default none: the header is ignored)
+  SHEQU_SESSION_IDLE_MINUTES, SHEQU_PASSWORD_MAX_AGE_DAYS, SHEQU_PASSWORD_WARN_DAYS,
+  SHEQU_PASSWORD_HISTORY, SHEQU_DORMANT_DAYS, SHEQU_LOGIN_IP_MAX_FAILURES
+                        the 等保 account controls (docs/security.md; defaults 30, 90, 7, 5, 90, 30)
+  SHEQU_RESIDENT_RETENTION_DAYS  days after 迁出 until a resident's personal data
+                        is erased (default 1095, three years)
 
 When SHEQU_SECRET_KEY or SHEQU_DATA_KEY is unset, keys are generated once into
 <var>/keys.env so that the embedded demo works out of the box; production sets
@@ -24,6 +30,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -69,6 +76,9 @@ SHEQU_DATA_KEY = os.environ.get("SHEQU_DATA_KEY") or _keys["SHEQU_DATA_KEY"]
 # "1:<hex>,2:<hex>".
 SHEQU_DATA_KEY_VERSION = int(os.environ.get("SHEQU_DATA_KEY_VERSION", "1"))
 SHEQU_DATA_KEYS_RETIRED = os.environ.get("SHEQU_DATA_KEYS_RETIRED", "")
+# `shequ backup` / `shequ restore` (docs/operations.md §9): 32 hex chars (SM4-128),
+# kept apart from the backups; never generated, the commands refuse without it.
+SHEQU_BACKUP_KEY = os.environ.get("SHEQU_BACKUP_KEY", "")
 SHEQU_KEYS_GENERATED = bool(_keys)
 
 ALLOWED_HOSTS = [
@@ -88,6 +98,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    # The second factor of the administrators' login (TOTP, docs/security.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shequ.core",
     "shequ.residents",
     "shequ.desk",
@@ -102,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shequ.core.middleware.ActorMiddleware",
+    "shequ.core.bodies.UndecodableBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -199,7 +214,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# Every session's absolute lifetime, counted from its login (not renewed by
+# activity: shequ.core.sessions enforces it).
 SESSION_COOKIE_AGE = 8 * 3600
+
+
+def _env_positive(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name}: “{value}” is not a positive whole number")
+    return int(value)
+
+
+# 等保 level-3 account controls (docs/security.md): a staff session ends after
+# this many idle minutes; the administrators' passwords expire after this many
+# days (a warning on every page the last few), and may not repeat the last
+# few; an account of the district's staff unused this many days is disabled
+# by `shequ tick`; this many failed logins from one address in the lock
+# period refuse that address.
+SHEQU_SESSION_IDLE_MINUTES = _env_positive("SHEQU_SESSION_IDLE_MINUTES", 30)
+SHEQU_PASSWORD_MAX_AGE_DAYS = _env_positive("SHEQU_PASSWORD_MAX_AGE_DAYS", 90)
+SHEQU_PASSWORD_WARN_DAYS = _env_positive("SHEQU_PASSWORD_WARN_DAYS", 7)
+SHEQU_PASSWORD_HISTORY = _env_positive("SHEQU_PASSWORD_HISTORY", 5)
+SHEQU_DORMANT_DAYS = _env_positive("SHEQU_DORMANT_DAYS", 90)
+SHEQU_LOGIN_IP_MAX_FAILURES = _env_positive("SHEQU_LOGIN_IP_MAX_FAILURES", 30)
+# The authenticator app shows this name beside the account; failed codes are
+# limited by the login throttle (from the audit trail), not per device.
+OTP_TOTP_ISSUER = "社区治理平台"
+OTP_TOTP_THROTTLE_FACTOR = 0
 # The reverse proxies (addresses or networks, comma-separated) whose
 # X-Forwarded-For is believed; empty: the header is ignored.
 SHEQU_TRUSTED_PROXIES = [
@@ -217,6 +259,36 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTP Strict Transport Security once the site is served over HTTPS only
+# (SHEQU_SECURE_COOKIES=1): a year by default, SHEQU_HSTS_SECONDS to change it
+# (0 turns it off, e.g. for the first days of a migration to HTTPS).
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("SHEQU_HSTS_SECONDS", str(365 * 24 * 3600))) if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SHEQU_HSTS_SUBDOMAINS", False)
+
+# Content-Security-Policy (django-csp; docs/security.md): every script, style,
+# font and image comes from Shequ's own origin (front-end packages are served
+# from /static/, never a CDN); an inline script runs only with the response's
+# nonce (``{{ request.csp_nonce }}``), inline event handlers and eval never.
+# Inline style *attributes* stay allowed (they cannot run script; Bootstrap's
+# progress bars and a few widths use them), ``<style>`` elements do not.
+# ``data:`` images are the QR codes drawn in the page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -240,6 +312,11 @@ SHEQU_OUTBOX_CHANNELS = {
 SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "Shequ@2026demo")
 # Page size of every list page.
 SHEQU_PAGE_SIZE = 50
+# 个人信息保存期限: a resident who left (迁出) has their personal data erased this
+# many days after leaving (PIPL; docs/operations.md "个人信息的保存期限与删除").
+SHEQU_RESIDENT_RETENTION_DAYS = int(os.environ.get("SHEQU_RESIDENT_RETENTION_DAYS", "1095"))
+if SHEQU_RESIDENT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("SHEQU_RESIDENT_RETENTION_DAYS must be a positive number of days")
 # 居民诉求: a closed appeal may be reopened once within this many calendar days.
 APPEAL_REOPEN_DAYS = int(os.environ.get("SHEQU_APPEAL_REOPEN_DAYS", "7"))
 # 职能部门考评: a department is ranked only with at least this many whistles

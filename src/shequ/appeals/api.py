@@ -18,10 +18,12 @@ from shequ.appeals.models import (
     AppealChannel,
     AppealKind,
     AppealState,
+    TriageDecision,
 )
 from shequ.appeals.services import appeal_close, appeal_create, appeal_triage
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import Id, choice, listed, refusals
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel, TimelineEvent
@@ -29,6 +31,13 @@ from shequ.core.models import Region, RegionLevel, TimelineEvent
 router = Router(tags=["居民诉求"])
 
 T = TypeVar("T")
+
+# Over the API a triage keeps the appeal in the community: 吹哨 and 议事协商
+# need their own forms (the pages).
+API_DECISIONS = (TriageDecision.SELF.value, TriageDecision.MERGE.value)
+
+StatusFilter = choice([*AppealState.values, "open"], "未知的诉求状态。")
+CategoryFilter = choice(AppealCategory.values, "未知的诉求类别。")
 
 
 class AppealOut(Schema):
@@ -61,7 +70,7 @@ class AppealOut(Schema):
     rating: str
 
 
-class EventOut(Schema):
+class AppealEventOut(Schema):
     at: dt.datetime
     action: str
     label: str
@@ -71,7 +80,7 @@ class EventOut(Schema):
     note: str
 
 
-class CandidateOut(Schema):
+class AppealCandidateOut(Schema):
     id: int
     number: str
     score: int = Field(description="相同关键词个数")
@@ -86,29 +95,34 @@ class AppealDetailOut(AppealOut):
     result: str
     reopened_count: int
     photos: int
-    timeline: list[EventOut]
-    duplicate_candidates: list[CandidateOut] = Field(description="待分办时：可能重复的诉求")
+    timeline: list[AppealEventOut]
+    duplicate_candidates: list[AppealCandidateOut] = Field(description="待分办时：可能重复的诉求")
     suggested_category: str | None
 
 
 class AppealListFilters(Schema):
     q: str = Field("", description="诉求编号（前缀）或内容关键词")
-    status: str = Field("", description="状态代码，或 open（未办结）")
-    category: str = ""
+    status: StatusFilter = Field(None, description="状态，或 open（未办结）")
+    category: CategoryFilter = None
     overdue: bool = Field(False, description="只看分办超期的")
-    community_id: int | None = None
+    community_id: Id | None = None
 
 
 class AppealCreateIn(Schema):
     community_id: int
-    kind: str = Field(description=" / ".join(f"{v} {label}" for v, label in AppealKind.choices))
+    kind: str = Field(
+        description=" / ".join(f"{v} {label}" for v, label in AppealKind.choices),
+        json_schema_extra=listed(AppealKind.values),
+    )
     category: str = Field(
-        description=" / ".join(f"{v} {label}" for v, label in AppealCategory.choices)
+        description=" / ".join(f"{v} {label}" for v, label in AppealCategory.choices),
+        json_schema_extra=listed(AppealCategory.values),
     )
     description: str = Field(max_length=8000)
     channel: str = Field(
         AppealChannel.WINDOW.value,
         description="代为登记：window / hotline / building_head；居民本人：phone",
+        json_schema_extra=listed(c for c in AppealChannel.values if c != AppealChannel.OPEN311),
     )
     place_id: int | None = Field(None, description="本社区内的小区或楼栋")
     address: str = Field("", max_length=400)
@@ -119,13 +133,16 @@ class AppealCreateIn(Schema):
     long: Decimal | None = None
 
 
-class TriageIn(Schema):
-    decision: str = Field(description="self 社区自办自结 / merge 合并为重复诉求")
+class AppealTriageIn(Schema):
+    decision: str = Field(
+        description="self 社区自办自结 / merge 合并为重复诉求（吹哨和议事协商在页面上办理）",
+        json_schema_extra=listed(API_DECISIONS),
+    )
     duplicate_of_id: int | None = None
     note: str = Field("", max_length=1000)
 
 
-class CloseIn(Schema):
+class AppealCloseIn(Schema):
     result: str = Field(max_length=4000)
 
 
@@ -161,8 +178,8 @@ def _fields(a: Appeal, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _event_out(e: TimelineEvent) -> EventOut:
-    return EventOut(
+def _event_out(e: TimelineEvent) -> AppealEventOut:
+    return AppealEventOut(
         at=e.at,
         action=e.action,
         label=e.action_label,
@@ -192,7 +209,7 @@ def _detail(request: HttpRequest, appeal_id: int) -> AppealDetailOut:
         photos=len(selectors.appeal_photos(appeal=a)),
         timeline=[_event_out(e) for e in selectors.appeal_timeline(appeal=a)],
         duplicate_candidates=[
-            CandidateOut(
+            AppealCandidateOut(
                 id=c.appeal.pk,
                 number=c.appeal.number,
                 score=c.score,
@@ -205,20 +222,16 @@ def _detail(request: HttpRequest, appeal_id: int) -> AppealDetailOut:
     )
 
 
-@router.get("/", response=list[AppealOut], summary="诉求列表")
+@router.get("/", response={200: list[AppealOut], **refusals(404)}, summary="诉求列表")
 @paginate(Pages)
 def appeal_list(request: HttpRequest, filters: Query[AppealListFilters]):
     actor = require(request, "appeal.view")
-    if filters.status and filters.status not in {*AppealState.values, "open"}:
-        raise ValidationError("未知的诉求状态。", field="status")
-    if filters.category and filters.category not in AppealCategory.values:
-        raise ValidationError("未知的诉求类别。", field="category")
     rows = selectors.appeal_list(
         actor=actor,
         filters=selectors.AppealFilters(
             q=filters.q[:40],
-            status=filters.status,
-            category=filters.category,
+            status=filters.status or "",
+            category=filters.category or "",
             overdue=filters.overdue,
             community_id=filters.community_id,
         ),
@@ -228,7 +241,9 @@ def appeal_list(request: HttpRequest, filters: Query[AppealListFilters]):
 
 
 @router.get(
-    "/{int:appeal_id}", response=AppealDetailOut, summary="诉求详情（含办理过程和可能重复的诉求）"
+    "/{int:appeal_id}",
+    response={200: AppealDetailOut, **refusals(404)},
+    summary="诉求详情（含办理过程和可能重复的诉求）",
 )
 def appeal_detail(request: HttpRequest, appeal_id: int):
     require(request, "appeal.view")
@@ -244,7 +259,7 @@ def _community(actor, community_id: int) -> Region:
 
 @router.post(
     "/",
-    response={201: AppealOut},
+    response={201: AppealOut, **refusals(400, 404, 409)},
     summary="登记诉求（代居民登记，或居民本人反映）",
     description="可带 Idempotency-Key 头重发：24小时内同一个键只登记一次，重发得到第一次的结果。"
     "照片请通过页面上传。",
@@ -301,25 +316,39 @@ def appeal_create_endpoint(
     return Status(status, body)
 
 
-@router.post("/{int:appeal_id}/triage", response=AppealDetailOut, summary="分办：自办自结或合并")
-def appeal_triage_endpoint(request: HttpRequest, appeal_id: int, payload: TriageIn):
+@router.post(
+    "/{int:appeal_id}/triage",
+    response={200: AppealDetailOut, **refusals(400, 404, 409)},
+    summary="分办：自办自结或合并",
+)
+def appeal_triage_endpoint(request: HttpRequest, appeal_id: int, payload: AppealTriageIn):
     actor = require(request, "appeal.triage")
-    audited(
-        request,
-        "appeal.triage",
-        lambda: appeal_triage(
+
+    def triage() -> Appeal:
+        if payload.decision not in API_DECISIONS:
+            raise ValidationError(
+                "分办方式应为 self（社区自办自结）或 merge（合并为重复诉求）；"
+                "吹哨和议事协商请在页面上办理。",
+                field="decision",
+            )
+        return appeal_triage(
             actor=actor,
             appeal_id=appeal_id,
             decision=payload.decision,
             duplicate_of_id=payload.duplicate_of_id,
             note=payload.note,
-        ),
-    )
+        )
+
+    audited(request, "appeal.triage", triage)
     return _detail(request, appeal_id)
 
 
-@router.post("/{int:appeal_id}/close", response=AppealDetailOut, summary="办结（须填写办理结果）")
-def appeal_close_endpoint(request: HttpRequest, appeal_id: int, payload: CloseIn):
+@router.post(
+    "/{int:appeal_id}/close",
+    response={200: AppealDetailOut, **refusals(400, 404, 409)},
+    summary="办结（须填写办理结果）",
+)
+def appeal_close_endpoint(request: HttpRequest, appeal_id: int, payload: AppealCloseIn):
     actor = require(request, "appeal.triage")
     audited(
         request,

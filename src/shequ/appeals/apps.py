@@ -7,7 +7,7 @@ class AppealsConfig(AppConfig):
     verbose_name = "居民诉求"
 
     def ready(self) -> None:
-        from shequ.appeals import audit_labels, handoffs
+        from shequ.appeals import audit_labels, handoffs, privacy
         from shequ.appeals.resident_records import PROVIDER as RESIDENT_RECORDS
         from shequ.appeals.todos import PROVIDERS as TODO_PROVIDERS
         from shequ.core import registry
@@ -25,3 +25,5 @@ class AppealsConfig(AppConfig):
         for provider in TODO_PROVIDERS:
             registry.register_todo_provider(provider)
         registry.register_history_provider(RESIDENT_RECORDS)
+        registry.register_personal_data_provider("appeals.contact", privacy.contact_data)
+        registry.register_erasure_hook("appeals.contact", privacy.erase_contacts)

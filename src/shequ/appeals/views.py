@@ -24,6 +24,7 @@ from shequ.appeals.forms import AppealFilterForm, AppealNewForm, AppealRegisterF
 from shequ.appeals.models import PHOTO_DIR, AppealCategory, AppealPhoto, AppealRating, AppealState
 from shequ.core import photos as photo_store
 from shequ.core.errors import DomainError, NotFound, PermissionDenied
+from shequ.core.formtokens import once
 from shequ.core.http import refusal, refuse, requires
 from shequ.core.models import Region
 from shequ.core.scope import Actor
@@ -52,6 +53,7 @@ def _place(community: Region, raw: int | None) -> Region | None:
 
 @require_http_methods(["GET", "POST"])
 @requires("appeal.self")
+@once
 def appeal_new(request: HttpRequest) -> HttpResponse:
     """反映诉求 (375 px): what, where, photos; the contact defaults to the register."""
     actor = request.actor
@@ -256,6 +258,7 @@ def _register_community(actor: Actor) -> Region:
 
 @require_http_methods(["GET", "POST"])
 @requires("appeal.create")
+@once
 def appeal_register(request: HttpRequest) -> HttpResponse:
     """代为登记: a worker at the window or on the hotline, or a building head."""
     actor = request.actor

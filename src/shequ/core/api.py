@@ -10,16 +10,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from shequ.core import selectors
 from shequ.core.api_auth import require
+from shequ.core.api_schema import Id, choice, listed, refusals
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, NotFound
+from shequ.core.models import RegionLevel
+from shequ.core.permissions import Role
 from shequ.core.services import accounts as account_services
 from shequ.core.services import regions as region_services
 
 router = Router(tags=["平台"])
+
+Level = choice(RegionLevel.values, "区划层级应为1到6（区、街道、社区、小区、楼栋、单元）。")
+RoleFilter = choice(Role.values, "请选择有效的角色。")
 
 
 def _call(request: HttpRequest, action: str, service: Callable[..., Any], obj=None, **kwargs):
@@ -58,7 +64,7 @@ def _grant(g) -> GrantOut:
     )
 
 
-@router.get("/me", response=MeOut, summary="当前用户与授权")
+@router.get("/me", response={200: MeOut, **refusals()}, summary="当前用户与授权")
 def me(request: HttpRequest):
     actor = request.actor
     return MeOut(
@@ -101,8 +107,10 @@ def _region_out(r) -> RegionOut:
     )
 
 
-@router.get("/regions", response=list[RegionOut], summary="管辖范围内的区划")
-def regions(request: HttpRequest, level: int | None = None, parent_id: int | None = None):
+@router.get(
+    "/regions", response={200: list[RegionOut], **refusals(404)}, summary="管辖范围内的区划"
+)
+def regions(request: HttpRequest, level: Level = None, parent_id: Id | None = None):
     actor = require(request, "region.view")
     parent = selectors.region_get(actor=actor, region_id=parent_id) if parent_id else None
     rows = selectors.region_list(actor=actor, level=level, parent=parent)
@@ -111,7 +119,7 @@ def regions(request: HttpRequest, level: int | None = None, parent_id: int | Non
     return [_region_out(r) for r in rows[:5000]]
 
 
-@router.get("/regions/{region_id}", response=RegionOut, summary="区划详情")
+@router.get("/regions/{region_id}", response={200: RegionOut, **refusals(404)}, summary="区划详情")
 def region_detail(request: HttpRequest, region_id: int):
     actor = require(request, "region.view")
     return _region_out(selectors.region_detail(actor=actor, region_id=region_id))
@@ -125,7 +133,9 @@ class RegionIn(Schema):
     households_served: int | None = None
 
 
-@router.post("/regions", response={201: RegionOut}, summary="新增下级区划")
+@router.post(
+    "/regions", response={201: RegionOut, **refusals(400, 404, 409)}, summary="新增下级区划"
+)
 def region_create(request: HttpRequest, payload: RegionIn):
     require(request, "region.manage")
     parent = selectors.region_lookup(region_id=payload.parent_id)
@@ -150,7 +160,11 @@ class RegionMoveIn(Schema):
     new_code: str | None = None
 
 
-@router.post("/regions/{region_id}/move", response=RegionOut, summary="迁移区划（含全部下级）")
+@router.post(
+    "/regions/{region_id}/move",
+    response={200: RegionOut, **refusals(400, 404, 409)},
+    summary="迁移区划（含全部下级）",
+)
 def region_move(request: HttpRequest, region_id: int, payload: RegionMoveIn):
     require(request, "region.manage")
     region = selectors.region_lookup(region_id=region_id)
@@ -195,19 +209,20 @@ def _grant_row(g) -> GrantRowOut:
     )
 
 
-@router.get("/grants", response=list[GrantRowOut], summary="管辖范围内的授权")
-def grants(request: HttpRequest, role: str = "", q: str = ""):
+@router.get("/grants", response={200: list[GrantRowOut], **refusals()}, summary="管辖范围内的授权")
+def grants(request: HttpRequest, role: RoleFilter = None, q: str = ""):
     actor = require(request, "grant.manage")
-    return [_grant_row(g) for g in selectors.grant_list(actor=actor, q=q, role=role)[:5000]]
+    rows = selectors.grant_list(actor=actor, q=q, role=role or "")
+    return [_grant_row(g) for g in rows[:5000]]
 
 
 class GrantIn(Schema):
     username: str
-    role: str
+    role: str = Field(json_schema_extra=listed(Role.values))
     region_id: int
 
 
-@router.post("/grants", response={201: GrantRowOut}, summary="授予角色")
+@router.post("/grants", response={201: GrantRowOut, **refusals(400, 404, 409)}, summary="授予角色")
 def grant_create(request: HttpRequest, payload: GrantIn):
     require(request, "grant.manage")
     user = selectors.user_lookup_by_username(username=payload.username)
@@ -226,7 +241,7 @@ def grant_create(request: HttpRequest, payload: GrantIn):
     return Status(201, _grant_row(grant))
 
 
-@router.delete("/grants/{grant_id}", response={204: None}, summary="收回授权")
+@router.delete("/grants/{grant_id}", response={204: None, **refusals(404, 409)}, summary="收回授权")
 def grant_revoke(request: HttpRequest, grant_id: int):
     require(request, "grant.manage")
     grant = selectors.grant_lookup(grant_id=grant_id)

@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from shequ.core.api_schema import CHOICE_ERROR
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, PermissionDenied
 from shequ.core.keys import key_digest as token_digest
@@ -108,12 +109,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
+        if len(exc.errors) == 1 and exc.errors[0].get("type") == CHOICE_ERROR:
+            # A value outside a fixed choice reads like the view's own refusal.
+            error = exc.errors[0]
+            body = {"detail": error["msg"], "field": str(error["loc"][-1])}
+            return api.create_response(request, body, status=422)
         return api.create_response(
             request, {"detail": "请求数据格式不正确。", "errors": exc.errors}, status=422
         )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, DomainError):
+            # A refusal raised while ninja parsed the body (core.api_parser).
+            return domain_error(request, exc.__cause__)
         return api.create_response(
             request, {"detail": http_error_text(exc)}, status=exc.status_code
         )

@@ -1,7 +1,7 @@
 """One page schema for every API list: django-ninja's ``@paginate`` with
 ``Pages``. A list endpoint returns its scoped queryset (or ``mapped(rows,
 out)`` when each row needs more than its fields to become the output) and
-declares ``response=list[ItemOut]``; the page it answers is
+declares ``response={200: list[ItemOut], **refusals()}``; the page it answers is
 
     {"count": 123, "page": 2, "pages": 3, "page_size": 50, "items": [...]}
 

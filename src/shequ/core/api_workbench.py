@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from shequ.core import workbench
 from shequ.core.api_auth import require
 from shequ.core.api_pages import Pages
+from shequ.core.api_schema import refusals
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
 from shequ.core.services import notifications as notification_services
@@ -20,7 +21,7 @@ from shequ.core.services import notifications as notification_services
 router = Router(tags=["工作台"])
 
 
-class LineOut(Schema):
+class WorkbenchLineOut(Schema):
     label: str
     count: int
     url: str
@@ -29,7 +30,7 @@ class LineOut(Schema):
     due_text: str
 
 
-class ItemOut(Schema):
+class WorkbenchItemOut(Schema):
     title: str
     url: str
     note: str
@@ -37,28 +38,32 @@ class ItemOut(Schema):
     due_text: str
 
 
-class CommunityOut(Schema):
+class WorkbenchCommunityOut(Schema):
     community_id: int
     name: str
     overdue: int
 
 
 class WorkbenchOut(Schema):
-    todos: list[LineOut]
-    alerts: list[LineOut]
-    nearest: list[ItemOut]  # the nearest deadlines, one click from their pages
-    communities: list[CommunityOut]
+    todos: list[WorkbenchLineOut]
+    alerts: list[WorkbenchLineOut]
+    nearest: list[WorkbenchItemOut]  # the nearest deadlines, one click from their pages
+    communities: list[WorkbenchCommunityOut]
     unread_notifications: int
 
 
-def _line(line: workbench.DueLine) -> LineOut:
+def _line(line: workbench.DueLine) -> WorkbenchLineOut:
     t = line.todo
-    return LineOut(
+    return WorkbenchLineOut(
         label=t.label, count=t.count, url=t.url, level=t.level, due=t.due, due_text=line.due_text
     )
 
 
-@router.get("/workbench", response=WorkbenchOut, summary="我的工作台：待办、预警、最紧迫事项")
+@router.get(
+    "/workbench",
+    response={200: WorkbenchOut, **refusals()},
+    summary="我的工作台：待办、预警、最紧迫事项",
+)
 def workbench_get(request: HttpRequest):
     actor = require(request, "home.view")
     bench = workbench.workbench_for(actor=actor)
@@ -66,7 +71,7 @@ def workbench_get(request: HttpRequest):
         todos=[_line(line) for line in bench.todos],
         alerts=[_line(line) for line in bench.alerts],
         nearest=[
-            ItemOut(
+            WorkbenchItemOut(
                 title=i.item.title,
                 url=i.item.url,
                 note=i.item.note,
@@ -76,7 +81,9 @@ def workbench_get(request: HttpRequest):
             for i in bench.items
         ],  # fmt: skip
         communities=[
-            CommunityOut(community_id=c.community.pk, name=c.community.name, overdue=c.overdue)
+            WorkbenchCommunityOut(
+                community_id=c.community.pk, name=c.community.name, overdue=c.overdue
+            )
             for c in bench.communities
         ],
         unread_notifications=workbench.unread_count(actor=actor),
@@ -94,23 +101,33 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class UnreadOut(Schema):
+class NotificationUnreadOut(Schema):
     unread: int
 
 
-@router.get("/notifications", response=list[NotificationOut], summary="我的通知")
+@router.get(
+    "/notifications", response={200: list[NotificationOut], **refusals()}, summary="我的通知"
+)
 @paginate(Pages)
 def notifications(request: HttpRequest, unread: bool = False):
     actor = require(request, "home.view")
     return workbench.notification_list(actor=actor, unread_only=unread)
 
 
-@router.get("/notifications/unread-count", response=UnreadOut, summary="未读通知数")
+@router.get(
+    "/notifications/unread-count",
+    response={200: NotificationUnreadOut, **refusals()},
+    summary="未读通知数",
+)
 def notifications_unread(request: HttpRequest):
-    return UnreadOut(unread=workbench.unread_count(actor=require(request, "home.view")))
+    return NotificationUnreadOut(unread=workbench.unread_count(actor=require(request, "home.view")))
 
 
-@router.post("/notifications/{notification_id}/read", response=NotificationOut, summary="标为已读")
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **refusals(404)},
+    summary="标为已读",
+)
 def notification_read(request: HttpRequest, notification_id: int):
     actor = require(request, "home.view")
     try:
@@ -121,8 +138,12 @@ def notification_read(request: HttpRequest, notification_id: int):
         raise
 
 
-@router.post("/notifications/read-all", response=UnreadOut, summary="全部标为已读")
+@router.post(
+    "/notifications/read-all",
+    response={200: NotificationUnreadOut, **refusals()},
+    summary="全部标为已读",
+)
 def notifications_read_all(request: HttpRequest):
     actor = require(request, "home.view")
     notification_services.notifications_read_all(actor=actor)
-    return UnreadOut(unread=workbench.unread_count(actor=actor))
+    return NotificationUnreadOut(unread=workbench.unread_count(actor=actor))

@@ -109,6 +109,15 @@ def _last_chain_hash(block: AuditBlock | None) -> str:
     ) or GENESIS
 
 
+def block_chain(block: AuditBlock) -> tuple[str, list[tuple[int, str]]]:
+    """The chain hash ``block`` continues from (its predecessor's last) and its
+    seals (record id, chain hash) in chain order: what an export needs to give
+    each record the hash it was chained to."""
+    start = _last_chain_hash(AuditBlock.objects.filter(seq=block.seq - 1).first())
+    seals = AuditSeal.objects.filter(block=block).order_by("record_id")
+    return start, list(seals.values_list("record_id", "chain_hash"))
+
+
 # pg_advisory_xact_lock key: "shequ-audit-seal". Sealers queue on it, so the
 # chain never forks, even when no block exists yet to lock (the first seal).
 _SEAL_LOCK_KEY = 0x5E9A_0A0D

@@ -15,6 +15,11 @@ from shequ.core.registry import AuditObjectNames
 AUDIT_ACTIONS = {
     "auth.login": "登录",
     "auth.logout": "退出登录",
+    "auth.session_expired": "会话超时退出",
+    "auth.session_replaced": "新登录结束此前会话",
+    "auth.otp_enrol": "绑定动态口令",
+    "auth.otp_reset": "重置动态口令",
+    "user.disable_dormant": "长期未登录自动停用",
     "user.create": "新建账号",
     "user.change": "修改账号",
     "user.activate": "启用账号",
@@ -37,6 +42,11 @@ AUDIT_ACTIONS = {
     "announcement.read": "阅读公告",
     "notification.read": "阅读通知",
     "notification.read_all": "全部通知标为已读",
+    "backup.create": "备份数据库",
+    "backup.restore": "恢复数据库",
+    "audit.export": "导出审计记录",
+    "audit.chain_verified": "审计链每日校验通过",
+    "audit.chain_broken": "审计链每日校验发现问题",
 }
 
 

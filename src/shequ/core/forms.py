@@ -30,16 +30,24 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "账号或密码不正确。",
         "inactive": "该账号已停用。",
         "throttled": "该账号登录失败次数过多，请 {minutes} 分钟后再试。",
+        "ip_throttled": "本机登录失败次数过多，请 {minutes} 分钟后再试。",
     }
 
     def clean(self):
-        # Password guessing stops after a few failures, whoever tries: the
-        # count comes from the audit trail, so it holds across processes.
+        # Password guessing stops after a few failures, whoever tries, and
+        # after a few dozen from one address, whatever the names: the counts
+        # come from the audit trail, so they hold across processes.
+        minutes = selectors.LOGIN_LOCK_MINUTES
+        actor = getattr(self.request, "actor", None)
+        ip = actor.ip if actor is not None else None
+        if ip and not selectors.login_throttle_ip(ip=ip).allowed:
+            raise forms.ValidationError(
+                self.error_messages["ip_throttled"].format(minutes=minutes), code="ip_throttled"
+            )
         username = self.cleaned_data.get("username")
         if username and not selectors.login_throttle(username=username).allowed:
             raise forms.ValidationError(
-                self.error_messages["throttled"].format(minutes=selectors.LOGIN_LOCK_MINUTES),
-                code="throttled",
+                self.error_messages["throttled"].format(minutes=minutes), code="throttled"
             )
         return super().clean()
 

@@ -1,4 +1,6 @@
-"""Resolves ``request.actor`` from the session's active grant."""
+"""Resolves ``request.actor`` from the session's active grant, and holds
+the session to its limits (idle, absolute, one per administrator) and the
+account to its password (forced change after a reset or past its expiry)."""
 
 from collections.abc import Callable
 from functools import lru_cache
@@ -7,7 +9,9 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
+from shequ.core import account_policy, sessions
 from shequ.core.scope import SESSION_GRANT_KEY, Actor
 
 _OPEN_WHEN_FORCED = ("/password/", "/logout/", "/static/", "/healthz")
@@ -53,14 +57,24 @@ class ActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         user = request.user
-        if user.is_authenticated:
-            request.actor = Actor.for_user(
-                user, grant_id=request.session.get(SESSION_GRANT_KEY), ip=ip
-            )
-            if user.must_change_password and not request.path.startswith(_OPEN_WHEN_FORCED):
-                # An account opened or reset by an administrator works only
-                # after its holder has set a password nobody else knows.
-                return redirect("core:password_change")
-        else:
+        request.password_days_left = None
+        if not user.is_authenticated:
             request.actor = Actor.anonymous(ip=ip)
+            return self.get_response(request)
+        actor = Actor.for_user(user, grant_id=request.session.get(SESSION_GRANT_KEY), ip=ip)
+        now = timezone.now()
+        reason = sessions.expiry_reason(request.session, actor, now)
+        if reason is not None:
+            request.actor = Actor.anonymous(ip=ip)
+            return sessions.end(request, actor, reason)
+        sessions.touch(request.session, now)
+        request.actor = actor
+        if not request.path.startswith(_OPEN_WHEN_FORCED) and (
+            # An account opened or reset by an administrator works only after
+            # its holder has set a password nobody else knows; an
+            # administrator's, once it is too old (等保 定期更换).
+            user.must_change_password or account_policy.password_expired(user, actor.grants, now)
+        ):
+            return redirect("core:password_change")
+        request.password_days_left = account_policy.password_days_left(user, actor.grants, now)
         return self.get_response(request)

@@ -16,6 +16,7 @@ CORE_SECTIONS = [
     Section("工作日历", "core:calendar", "calendar.view", "系统", order=910),
     Section("用户账号", "core:users", "user.manage", "系统", order=920),
     Section("角色授权", "core:grants", "grant.manage", "系统", order=930),
+    Section("账号安全", "core:account_review", "account.review", "系统", order=935),
     Section("审计记录", "core:audit", "audit.view", "系统", order=940),
     Section("接口令牌", "core:tokens", "api.token", "系统", order=950),
 ]

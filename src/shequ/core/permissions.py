@@ -54,7 +54,11 @@ CORE_PERMISSIONS = {
     "calendar.manage": Permission("维护节假日", frozenset({R.DISTRICT_ADMIN})),
     "user.manage": Permission("管理用户账号", frozenset({R.SYSTEM_ADMIN})),
     "grant.manage": Permission("授予和收回角色", frozenset({R.SECURITY_ADMIN})),
+    # 等保: locked, expiring and dormant accounts; disable, enable, reset the second factor.
+    "account.review": Permission("审查账号安全状态", frozenset({R.SECURITY_ADMIN})),
     "audit.view": Permission("查阅审计记录", frozenset({R.AUDIT_ADMIN})),
+    # Its own code: an export takes the trail off the platform (and is audited).
+    "audit.export": Permission("导出审计记录", frozenset({R.AUDIT_ADMIN})),
     "api.token": Permission("申请接口令牌", STAFF),
     "announcement.publish": Permission(
         "发布通知公告", frozenset({R.DISTRICT_ADMIN, R.STREET_OFFICER})

@@ -316,6 +316,79 @@ def resident_history(
     return sorted(found, key=lambda e: e.at, reverse=True)[:limit]
 
 
+# -- a person's data: their copy, and its erasure (PIPL) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One part of what an app holds about a resident, for the copy the
+    person may ask for (个人信息查阅、复制): a title, column names, rows of text."""
+
+    title: str  # "党员信息"
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+# (resident_id, user_id) -> the parts the app holds. Called only after the
+# caller has checked that the actor is the person or the staff who may
+# produce their copy; the rows are the person's own, unmasked.
+PersonalDataProvider = Callable[[int, "int | None"], list[PersonalData]]
+PERSONAL_DATA_PROVIDERS: dict[str, PersonalDataProvider] = {}
+
+
+def register_personal_data_provider(name: str, provider: PersonalDataProvider) -> None:
+    PERSONAL_DATA_PROVIDERS[name] = provider
+
+
+def personal_data(*, resident_id: int, user_id: int | None) -> list[PersonalData]:
+    """Every registered app's parts of the resident's data, in registration order."""
+    return [
+        part
+        for provider in PERSONAL_DATA_PROVIDERS.values()
+        for part in provider(resident_id, user_id)
+    ]
+
+
+@dataclass(frozen=True)
+class ErasureSubject:
+    """A resident whose personal data is being erased, as the hooks need it.
+
+    ``name``, ``id_number`` and ``phone`` are the register row's, to clear
+    from what an app holds about the rows linked to it (and from the texts it
+    wrote about them: ``core.privacy.redact``); ``erased_name`` replaces the
+    name. ``id_number_index`` and ``unlinked_phone`` find the rows an app
+    holds that are not linked to the register row (a desk notice, a hotline
+    appeal, an SMS): None / "" when the same number is still registered to a
+    current resident of the district, who keeps those records."""
+
+    resident_id: int
+    district_id: int
+    community_id: int
+    user_id: int | None
+    name: str
+    id_number: str
+    phone: str
+    id_number_index: str | None
+    unlinked_phone: str
+    erased_name: str
+
+
+# Clears the app's copies of the resident's identity (names, ID and phone
+# numbers) inside the erasure's transaction and returns what it cleared
+# ({"cases": 2}): counts only, they go into the erasure's audit record.
+ErasureHook = Callable[[ErasureSubject], Mapping[str, int]]
+ERASURE_HOOKS: dict[str, ErasureHook] = {}
+
+
+def register_erasure_hook(name: str, hook: ErasureHook) -> None:
+    ERASURE_HOOKS[name] = hook
+
+
+def erasure_hooks() -> list[tuple[str, ErasureHook]]:
+    """(name, hook) of every registered hook, in registration order."""
+    return list(ERASURE_HOOKS.items())
+
+
 @dataclass(frozen=True)
 class Indicator:
     """A figure of the inspection report, computed for a region and a period
@@ -394,6 +467,8 @@ _TABLES: tuple[dict[Any, Any], ...] = (
     REGION_MOVE_HOOKS,
     TODO_PROVIDERS,
     HISTORY_PROVIDERS,
+    PERSONAL_DATA_PROVIDERS,
+    ERASURE_HOOKS,
     INDICATORS,
     AUDIT_ACTIONS,
     AUDIT_OBJECT_NAMES,
@@ -415,10 +490,12 @@ def restored() -> Iterator[None]:
 
 
 __all__ = [
+    "ErasureSubject",
     "HistoryEntry",
     "HistoryProvider",
     "Indicator",
     "Permission",
+    "PersonalData",
     "RegionMove",
     "RegionMoveHook",
     "Section",

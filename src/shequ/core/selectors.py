@@ -8,14 +8,39 @@ refusal is audited).
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shequ.core import throttle
+from shequ.core import account_policy, throttle
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
-from shequ.core.models import ApiToken, Grant, Region, RegionLevel, RegionStat, User
+from shequ.core.models import (
+    ApiToken,
+    AuditRecord,
+    Grant,
+    Region,
+    RegionLevel,
+    RegionStat,
+    User,
+)
 from shequ.core.permissions import Role
 from shequ.core.pii import mask_name, mask_phone
 from shequ.core.scope import Actor
@@ -251,14 +276,158 @@ LOGIN_LOCK_MINUTES = 15
 
 def login_throttle(*, username: str) -> throttle.Decision:
     """Whether ``username`` may try to log in: refused after LOGIN_MAX_FAILURES
-    failures in the last LOGIN_LOCK_MINUTES minutes, counted from the audit
-    trail so the lock holds across processes."""
+    failures (a wrong password or a wrong second-factor code) in the last
+    LOGIN_LOCK_MINUTES minutes, counted from the audit trail so the lock holds
+    across processes."""
     return throttle.failures(
         action="auth.login",
         limit=LOGIN_MAX_FAILURES,
         window=timedelta(minutes=LOGIN_LOCK_MINUTES),
         changes__username=username[:150],
     )
+
+
+def login_throttle_ip(*, ip: str) -> throttle.Decision:
+    """Whether the address ``ip`` may try to log in: refused after
+    ``SHEQU_LOGIN_IP_MAX_FAILURES`` failures from it, whatever the account
+    names, in the same window (one client guessing across many names)."""
+    return throttle.failures(
+        action="auth.login",
+        limit=settings.SHEQU_LOGIN_IP_MAX_FAILURES,
+        window=timedelta(minutes=LOGIN_LOCK_MINUTES),
+        ip=ip,
+    )
+
+
+# -- the security administrator's account review (等保: 账号状态) ---------------------------
+
+
+def _failures_since(now: dt.datetime) -> QuerySet[AuditRecord]:
+    since = now - timedelta(minutes=LOGIN_LOCK_MINUTES)
+    return AuditRecord.objects.filter(action="auth.login", success=False, at__gte=since)
+
+
+def locked_usernames(*, now: dt.datetime) -> QuerySet[AuditRecord, Any]:
+    """The account names ``login_throttle`` refuses now (a values query of
+    ``name``, usable as a subquery)."""
+    return (
+        _failures_since(now)
+        .annotate(name=KT("changes__username"))
+        .values("name")
+        .annotate(n=Count("id"))
+        .filter(n__gte=LOGIN_MAX_FAILURES)
+        .values("name")
+    )
+
+
+def locked_addresses(*, now: dt.datetime, limit: int = 20) -> list[tuple[str, int]]:
+    """The addresses ``login_throttle_ip`` refuses now, most failures first."""
+    rows = (
+        _failures_since(now)
+        .filter(ip__isnull=False)
+        .values("ip")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.SHEQU_LOGIN_IP_MAX_FAILURES)
+        .order_by("-n", "ip")
+        .values_list("ip", "n")[:limit]
+    )
+    return [(str(ip), n) for ip, n in rows]
+
+
+def _staff_grant() -> Exists:
+    return Exists(Grant.objects.filter(user=OuterRef("pk")).exclude(role=Role.RESIDENT))
+
+
+def _dormant_q(now: dt.datetime) -> Q:
+    cutoff = now - account_policy.dormant_after()
+    unused = Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    return Q(is_active=True) & unused & ~Q(reactivated_at__gte=cutoff)
+
+
+def dormant_accounts(*, now: dt.datetime) -> QuerySet[User]:
+    """Enabled staff accounts unused for ``SHEQU_DORMANT_DAYS``: no login since
+    (or, never logged in, since they were opened), nor enabled again since.
+    Residents' accounts are not staff: they stay."""
+    return User.objects.filter(_staff_grant(), _dormant_q(now)).order_by("pk")
+
+
+REVIEW_STATUSES = {
+    "": "全部需关注",
+    "locked": "登录已锁定",
+    "expiring": "密码即将到期",
+    "expired": "密码已过期",
+    "dormant": "长期未登录",
+    "inactive": "已停用",
+}
+
+
+def account_review(*, actor: Actor, status: str = "", q: str = "") -> QuerySet[User]:
+    """The accounts in the security administrator's scope that need looking
+    at: locked by failed logins now, an administrator's password expiring
+    within the warning period or expired, dormant, or disabled (``status``
+    picks one; empty: any of them). Each row carries its ``flag_<status>``
+    for every condition and ``has_totp`` (a confirmed second factor);
+    grants come prefetched."""
+    now = timezone.now()
+    max_age = account_policy.password_max_age()
+    warn = account_policy.password_warn_before()
+    privileged = Exists(
+        Grant.objects.filter(user=OuterRef("pk"), role__in=account_policy.PRIVILEGED_ROLES)
+    )
+    conditions = {
+        "locked": Q(username__in=locked_usernames(now=now)),
+        "expiring": Q(
+            is_privileged=True,
+            password_changed_at__gt=now - max_age,
+            password_changed_at__lte=now - max_age + warn,
+        ),
+        "expired": Q(is_privileged=True, password_changed_at__lte=now - max_age),
+        "dormant": Q(has_staff_grant=True) & _dormant_q(now),
+        "inactive": Q(is_active=False),
+    }
+    qs = (
+        user_list(actor=actor, q=q)
+        .annotate(
+            is_privileged=privileged,
+            has_staff_grant=_staff_grant(),
+            has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        )
+        .annotate(
+            **{
+                f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in conditions.items()
+            }
+        )
+    )
+    if status in conditions:
+        return qs.filter(**{f"flag_{status}": True})
+    any_of = Q()
+    for name in conditions:
+        any_of |= Q(**{f"flag_{name}": True})
+    return qs.filter(any_of)
+
+
+def account_review_rows(*, users: list[User]) -> list[dict]:
+    """What the review page shows of each account of ``account_review``:
+    its name (masked for a resident), grants, flags and dates. No query."""
+    now = timezone.now()
+    rows = []
+    for user in users:
+        grants = list(user.grants.all())
+        privileged = account_policy.is_privileged(grants)
+        rows.append(
+            {
+                "user": user,
+                "display": account_display(user),
+                "grants": grants,
+                "password_days_left": account_policy.password_days_left(user, grants, now),
+                "password_expires_at": (
+                    account_policy.password_expires_at(user) if privileged else None
+                ),
+                "last_seen": user.last_login or user.date_joined,
+            }
+        )
+    return rows
 
 
 # -- the actor's district and communities ------------------------------------------

@@ -24,9 +24,13 @@ logger = logging.getLogger(__name__)
 
 # Core's own jobs; every app registers its jobs (``core.registry``) in its
 # ``AppConfig.ready()`` with an ``order``: seal the audit chain first, the
-# rollups next, the escalations after them, expired keys last.
+# rollups next, the escalations after them, expired keys next to last, and
+# last the once-a-day verification of the whole chain (registered in
+# ``CoreConfig.ready()``: it runs outside a transaction).
 CORE_TICK_JOBS = {
     "shequ.core.audit_chain.seal_pending": 0,
+    # 等保: staff accounts unused for SHEQU_DORMANT_DAYS are disabled (audited).
+    "shequ.core.services.accounts.users_disable_dormant": 800,
     "shequ.core.idempotency.idempotency_keys_expire": 900,
 }
 

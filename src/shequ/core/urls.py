@@ -1,8 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from shequ.core.forms import LoginForm
-from shequ.core.views import accounts, audit, calendar, regions, shell, workbench
+from shequ.core.views import accounts, audit, calendar, login, regions, shell, workbench
 
 app_name = "core"
 
@@ -25,15 +24,8 @@ urlpatterns = [
         workbench.announcement_detail,
         name="announcement",
     ),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", login.LoginView.as_view(), name="login"),
+    path("login/otp/", login.login_otp, name="login_otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("scope/", shell.switch_grant, name="switch_grant"),
     path("password/", shell.password_change, name="password_change"),
@@ -50,6 +42,12 @@ urlpatterns = [
     path("accounts/grants/", accounts.grant_list, name="grants"),
     path("accounts/grants/new/", accounts.grant_create, name="grant_create"),
     path("accounts/grants/<int:grant_id>/revoke/", accounts.grant_revoke, name="grant_revoke"),
+    path("accounts/review/", accounts.account_review, name="account_review"),
+    path(
+        "accounts/review/<int:user_id>/",
+        accounts.account_review_action,
+        name="account_review_action",
+    ),
     path("accounts/tokens/", accounts.token_list, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
     # 工作日历
@@ -62,4 +60,5 @@ urlpatterns = [
     # 审计
     path("audit/", audit.audit_list, name="audit"),
     path("audit/<int:record_id>/", audit.audit_detail, name="audit_detail"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
 ]

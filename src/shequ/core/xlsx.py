@@ -166,6 +166,13 @@ def append(sheet: Any, values: Iterable[Any]) -> None:
     sheet.append([_as_text(sheet, v) if _formula_like(v) else v for v in values])
 
 
+def csv_text(value: Any) -> Any:
+    """``value`` for a CSV cell: a spreadsheet that opens the CSV reads it as
+    text too, so people's text that starts like a formula gets a leading
+    apostrophe (the CSV has no quote-prefix flag to set instead)."""
+    return f"'{value}" if _formula_like(value) else value
+
+
 def _formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_START)
 

@@ -17,6 +17,7 @@ from ninja.params import HeaderEx, P
 from shequ.core import selectors as core_selectors
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import Id, choice, listed, refusals
 from shequ.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel
@@ -25,6 +26,7 @@ from shequ.core.workdays import local_today
 from shequ.deliberation import selectors
 from shequ.deliberation.models import (
     AgendaItem,
+    Choice,
     Invitee,
     Meeting,
     MeetingForm,
@@ -33,6 +35,7 @@ from shequ.deliberation.models import (
     OutcomeState,
     OutcomeTask,
     Participant,
+    ProposerKind,
     TaskState,
     Topic,
     TopicState,
@@ -53,6 +56,18 @@ from shequ.deliberation.services import (
 router = Router(tags=["议事协商"])
 
 FIGURE_YEARS = (2000, 2100)  # what a statistics period may span
+
+TopicStatusFilter = choice([*TopicState.values, "open"], "未知的议题状态。")
+MeetingStatusFilter = choice(MeetingState.values, "未知的会议状态。")
+OutcomeStatusFilter = choice(OutcomeState.values, "未知的成果状态。")
+# The proposers a worker enters a topic for (a resident proposes as himself).
+STAFF_PROPOSERS = (
+    ProposerKind.COMMUNITY.value,
+    ProposerKind.PARTY_MEMBER.value,
+    ProposerKind.OWNERS_COMMITTEE.value,
+    ProposerKind.PROPERTY.value,
+    ProposerKind.UNIT.value,
+)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -93,11 +108,11 @@ class TopicDetailOut(TopicOut):
 
 class TopicFilters(Schema):
     q: str = Field("", description="议题编号（前缀）或标题关键词")
-    status: str = Field("", description="状态代码，或 open（未结束）")
+    status: TopicStatusFilter = Field(None, description="状态，或 open（未结束）")
     category: str = Field("", description="门类")
 
 
-class ProposeIn(Schema):
+class TopicProposeIn(Schema):
     community_id: int
     item_id: int = Field(description="协商目录条目（本社区采用的）")
     title: str = Field(max_length=400)
@@ -106,15 +121,16 @@ class ProposeIn(Schema):
     proposer_kind: str | None = Field(
         None,
         description="工作人员代为登记：community / party_member / owners_committee / property / unit",
+        json_schema_extra=listed(STAFF_PROPOSERS),
     )
     proposer_body: str = Field("", max_length=400, description="提议单位名称")
 
 
-class AcceptIn(Schema):
+class TopicAcceptIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class RejectIn(Schema):
+class TopicRejectIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
@@ -152,36 +168,40 @@ def _topic_detail(actor: Actor, topic_id: int) -> TopicDetailOut:
     )
 
 
-@router.get("/topics", response=list[TopicOut], summary="议题列表（居民：本社区的议题）")
+@router.get(
+    "/topics",
+    response={200: list[TopicOut], **refusals()},
+    summary="议题列表（居民：本社区的议题）",
+)
 @paginate(Pages)
 def topic_list(request: HttpRequest, filters: Query[TopicFilters]):
     actor = _actor(request)
-    if filters.status and filters.status not in {*TopicState.values, "open"}:
-        raise ValidationError("未知的议题状态。", field="status")
     rows = selectors.readable_topics(
         actor=actor,
         filters=selectors.TopicFilters(
-            q=filters.q[:40], status=filters.status, category=filters.category[:30]
+            q=filters.q[:40], status=filters.status or "", category=filters.category[:30]
         ),
     )
     return mapped(rows, lambda t: TopicOut(**_topic(t)))
 
 
-@router.get("/topics/{int:topic_id}", response=TopicDetailOut, summary="议题详情")
+@router.get(
+    "/topics/{int:topic_id}", response={200: TopicDetailOut, **refusals(404)}, summary="议题详情"
+)
 def topic_detail(request: HttpRequest, topic_id: int):
     return _topic_detail(_actor(request), topic_id)
 
 
 @router.post(
     "/topics",
-    response={201: TopicDetailOut},
+    response={201: TopicDetailOut, **refusals(400, 404, 409)},
     summary="提出议题（居民本人，或工作人员代为登记）",
     description="可带 Idempotency-Key 头重发：24小时内同一个键只登记一次，重发得到第一次的结果。"
     "照片请通过页面上传。",
 )
 def topic_propose_endpoint(
     request: HttpRequest,
-    payload: ProposeIn,
+    payload: TopicProposeIn,
     idempotency_key: HeaderEx[
         str | None, P(alias=HEADER, description="同一请求重发时带同一个键")
     ] = None,
@@ -229,7 +249,9 @@ def topic_propose_endpoint(
 
 
 @router.post(
-    "/topics/{int:topic_id}/cosign", response=TopicDetailOut, summary="附议（本小区、楼栋的居民）"
+    "/topics/{int:topic_id}/cosign",
+    response={200: TopicDetailOut, **refusals(404, 409)},
+    summary="附议（本小区、楼栋的居民）",
 )
 def topic_cosign_endpoint(request: HttpRequest, topic_id: int):
     actor = require(request, "deliberation.take_part")
@@ -238,9 +260,11 @@ def topic_cosign_endpoint(request: HttpRequest, topic_id: int):
 
 
 @router.post(
-    "/topics/{int:topic_id}/accept", response=TopicDetailOut, summary="审核通过，列入议题库"
+    "/topics/{int:topic_id}/accept",
+    response={200: TopicDetailOut, **refusals(400, 404, 409)},
+    summary="审核通过，列入议题库",
 )
-def topic_accept_endpoint(request: HttpRequest, topic_id: int, payload: AcceptIn):
+def topic_accept_endpoint(request: HttpRequest, topic_id: int, payload: TopicAcceptIn):
     actor = require(request, "deliberation.review")
     audited(
         request,
@@ -251,9 +275,11 @@ def topic_accept_endpoint(request: HttpRequest, topic_id: int, payload: AcceptIn
 
 
 @router.post(
-    "/topics/{int:topic_id}/reject", response=TopicDetailOut, summary="不予受理（须填写理由）"
+    "/topics/{int:topic_id}/reject",
+    response={200: TopicDetailOut, **refusals(400, 404, 409)},
+    summary="不予受理（须填写理由）",
 )
-def topic_reject_endpoint(request: HttpRequest, topic_id: int, payload: RejectIn):
+def topic_reject_endpoint(request: HttpRequest, topic_id: int, payload: TopicRejectIn):
     actor = require(request, "deliberation.review")
     audited(
         request,
@@ -266,7 +292,7 @@ def topic_reject_endpoint(request: HttpRequest, topic_id: int, payload: RejectIn
 # -- meetings and votes ------------------------------------------------------------------------
 
 
-class ResultOut(Schema):
+class VoteResultOut(Schema):
     final: bool = Field(description="true：表决已结束，为正式结果；false：表决中的计票")
     eligible: int = Field(description="应参与表决（人或户）")
     eligible_area: Decimal
@@ -284,7 +310,7 @@ class ResultOut(Schema):
     publicity_until: dt.date | None = Field(description="公示截止")
 
 
-class AgendaOut(Schema):
+class AgendaItemOut(Schema):
     id: int
     order: int
     topic_id: int
@@ -298,10 +324,10 @@ class AgendaOut(Schema):
     opened_at: dt.datetime | None
     closes_at: dt.datetime | None
     closed_at: dt.datetime | None
-    result: ResultOut | None = Field(description="表决结束后的结果")
+    result: VoteResultOut | None = Field(description="表决结束后的结果")
 
 
-class InviteeOut(Schema):
+class MeetingInviteeOut(Schema):
     id: int
     role: str
     role_label: str
@@ -336,16 +362,20 @@ class MeetingDetailOut(MeetingOut):
     noticed_at: dt.datetime | None
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
-    agenda: list[AgendaOut]
-    invitees: list[InviteeOut] = Field(description="参会人名单：仅组织会议的工作人员可见")
+    agenda: list[AgendaItemOut]
+    invitees: list[MeetingInviteeOut] = Field(description="参会人名单：仅组织会议的工作人员可见")
 
 
 class MeetingFilters(Schema):
-    status: str = Field("", description="planned / noticed / in_session / closed / cancelled")
+    status: MeetingStatusFilter = None
 
 
 class BallotIn(Schema):
-    choice: str = Field(max_length=16, description="yes 同意 / no 反对 / abstain 弃权")
+    choice: str = Field(
+        max_length=16,
+        description="yes 同意 / no 反对 / abstain 弃权",
+        json_schema_extra=listed(Choice.values),
+    )
     invitee_id: int | None = Field(None, description="工作人员代录已签到参会人的纸质票")
 
 
@@ -361,19 +391,19 @@ COUNTS = (
 )  # fmt: skip
 
 
-def _result(counted: AgendaItem | Tally) -> ResultOut:
+def _result(counted: AgendaItem | Tally) -> VoteResultOut:
     """The stored result of a closed vote, or the tally of an open one (no verdict yet)."""
     counts = {name: getattr(counted, name) for name in COUNTS}
     if isinstance(counted, Tally):
-        return ResultOut(final=False, passed=None, verdict="", decision="", publicity_until=None,
+        return VoteResultOut(final=False, passed=None, verdict="", decision="", publicity_until=None,
                          **counts)  # fmt: skip
-    return ResultOut(final=True, passed=counted.passed, verdict=counted.verdict,
+    return VoteResultOut(final=True, passed=counted.passed, verdict=counted.verdict,
                      decision=counted.decision, publicity_until=counted.publicity_until,
                      **counts)  # fmt: skip
 
 
-def _agenda(i: AgendaItem) -> AgendaOut:
-    return AgendaOut(
+def _agenda(i: AgendaItem) -> AgendaItemOut:
+    return AgendaItemOut(
         id=i.pk,
         order=i.order,
         topic_id=i.topic_id,
@@ -391,8 +421,8 @@ def _agenda(i: AgendaItem) -> AgendaOut:
     )
 
 
-def _invitee(v: Invitee) -> InviteeOut:
-    return InviteeOut(
+def _invitee(v: Invitee) -> MeetingInviteeOut:
+    return MeetingInviteeOut(
         id=v.pk,
         role=v.role,
         role_label=Participant(v.role).label,
@@ -424,18 +454,22 @@ def _meeting(m: Meeting) -> dict[str, Any]:
     }
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="协商会议列表（居民：本社区已公告的）")
+@router.get(
+    "/meetings",
+    response={200: list[MeetingOut], **refusals()},
+    summary="协商会议列表（居民：本社区已公告的）",
+)
 @paginate(Pages)
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
     actor = _actor(request)
-    if filters.status and filters.status not in MeetingState.values:
-        raise ValidationError("未知的会议状态。", field="status")
-    rows = selectors.readable_meetings(actor=actor, status=filters.status)
+    rows = selectors.readable_meetings(actor=actor, status=filters.status or "")
     return mapped(rows, lambda m: MeetingOut(**_meeting(m), topics=m.topics))
 
 
 @router.get(
-    "/meetings/{int:meeting_id}", response=MeetingDetailOut, summary="会议详情（含议程和表决结果）"
+    "/meetings/{int:meeting_id}",
+    response={200: MeetingDetailOut, **refusals(404)},
+    summary="会议详情（含议程和表决结果）",
 )
 def meeting_detail(request: HttpRequest, meeting_id: int):
     actor = _actor(request)
@@ -457,7 +491,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int):
 
 @router.post(
     "/agenda/{int:agenda_id}/ballots",
-    response={201: BallotOut},
+    response={201: BallotOut, **refusals(400, 404, 409)},
     summary="投票（居民本人；工作人员代录参会人的纸质票）",
     description="每人（业主表决：每户）每项议程只能投一次；无记名投票只记录投过票，不记录投了什么。",
 )
@@ -479,7 +513,7 @@ def ballot_cast_endpoint(request: HttpRequest, agenda_id: int, payload: BallotIn
 
 @router.get(
     "/agenda/{int:agenda_id}/result",
-    response=ResultOut,
+    response={200: VoteResultOut, **refusals(404, 409)},
     summary="表决结果（表决中的计票仅组织会议的工作人员可见）",
 )
 def vote_result(request: HttpRequest, agenda_id: int):
@@ -497,7 +531,7 @@ def vote_result(request: HttpRequest, agenda_id: int):
 # -- outcomes ----------------------------------------------------------------------------------
 
 
-class TaskOut(Schema):
+class OutcomeTaskOut(Schema):
     id: int
     order: int
     title: str
@@ -539,16 +573,16 @@ class OutcomeOut(Schema):
 class OutcomeDetailOut(OutcomeOut):
     reason: str = Field(description="搁置原因")
     meeting_number: str
-    tasks: list[TaskOut]
+    tasks: list[OutcomeTaskOut]
 
 
 class OutcomeFilters(Schema):
-    status: str = Field("", description="not_started / in_progress / done / shelved")
+    status: OutcomeStatusFilter = None
     category: str = ""
     overdue: bool = Field(False, description="只看有任务超期的")
 
 
-class ProgressIn(Schema):
+class TaskProgressIn(Schema):
     progress: int | str | None = Field(None, description="完成度 0–100，不能低于已登记的")
     note: str = Field("", max_length=2000)
 
@@ -579,8 +613,8 @@ def _outcome(o: Outcome) -> dict[str, Any]:
     }
 
 
-def _task(k: OutcomeTask, today: dt.date) -> TaskOut:
-    return TaskOut(
+def _task(k: OutcomeTask, today: dt.date) -> OutcomeTaskOut:
+    return OutcomeTaskOut(
         id=k.pk,
         order=k.order,
         title=k.title,
@@ -607,30 +641,38 @@ def _outcome_detail(actor: Actor, outcome_id: int) -> OutcomeDetailOut:
     )
 
 
-@router.get("/outcomes", response=list[OutcomeOut], summary="协商成果列表（部门：交给本部门的）")
+@router.get(
+    "/outcomes",
+    response={200: list[OutcomeOut], **refusals()},
+    summary="协商成果列表（部门：交给本部门的）",
+)
 @paginate(Pages)
 def outcome_list(request: HttpRequest, filters: Query[OutcomeFilters]):
     actor = require(request, "deliberation.view")
-    if filters.status and filters.status not in OutcomeState.values:
-        raise ValidationError("未知的成果状态。", field="status")
     rows = selectors.outcome_list(
         actor=actor,
         filters=selectors.OutcomeFilters(
-            status=filters.status, category=filters.category[:30], overdue=filters.overdue
+            status=filters.status or "", category=filters.category[:30], overdue=filters.overdue
         ),
     )
     return mapped(rows, lambda o: OutcomeOut(**_outcome(o)))
 
 
 @router.get(
-    "/outcomes/{int:outcome_id}", response=OutcomeDetailOut, summary="协商成果详情（含任务）"
+    "/outcomes/{int:outcome_id}",
+    response={200: OutcomeDetailOut, **refusals(404)},
+    summary="协商成果详情（含任务）",
 )
 def outcome_detail(request: HttpRequest, outcome_id: int):
     return _outcome_detail(require(request, "deliberation.view"), outcome_id)
 
 
-@router.post("/tasks/{int:task_id}/progress", response=OutcomeDetailOut, summary="登记成果任务进展")
-def task_progress_endpoint(request: HttpRequest, task_id: int, payload: ProgressIn):
+@router.post(
+    "/tasks/{int:task_id}/progress",
+    response={200: OutcomeDetailOut, **refusals(400, 404, 409)},
+    summary="登记成果任务进展",
+)
+def task_progress_endpoint(request: HttpRequest, task_id: int, payload: TaskProgressIn):
     actor = require(request, "deliberation.outcome")
     task = audited(
         request,
@@ -645,7 +687,7 @@ def task_progress_endpoint(request: HttpRequest, task_id: int, payload: Progress
 # -- figures -----------------------------------------------------------------------------------
 
 
-class FigureOut(Schema):
+class DeliberationFigureOut(Schema):
     raised: int = Field(description="提出议题")
     accepted: int = Field(description="列入议题库")
     meetings: int = Field(description="召开会议")
@@ -662,27 +704,27 @@ class FigureOut(Schema):
     satisfied_pct: Decimal | None = Field(description="满意占评价（%）")
 
 
-class RegionFigureOut(FigureOut):
+class DeliberationRegionFigureOut(DeliberationFigureOut):
     region_id: int
     region: str
 
 
-class CategoryFigureOut(FigureOut):
+class DeliberationCategoryFigureOut(DeliberationFigureOut):
     category: str
 
 
-class FiguresOut(Schema):
+class DeliberationFiguresOut(Schema):
     region_id: int
     region: str
     start: dt.date
     end: dt.date
-    rows: list[RegionFigureOut] = Field(description="下一级区划（街道或社区）各一行")
-    total: FigureOut
-    categories: list[CategoryFigureOut] = Field(description="按协商目录门类")
+    rows: list[DeliberationRegionFigureOut] = Field(description="下一级区划（街道或社区）各一行")
+    total: DeliberationFigureOut
+    categories: list[DeliberationCategoryFigureOut] = Field(description="按协商目录门类")
 
 
-class FigureFilters(Schema):
-    region_id: int | None = Field(None, description="区、街道或社区（默认：本账号的区划）")
+class DeliberationFigureFilters(Schema):
+    region_id: Id | None = Field(None, description="区、街道或社区（默认：本账号的区划）")
     start: dt.date | None = Field(None, description="默认：今年1月1日")
     end: dt.date | None = Field(None, description="默认：今天")
 
@@ -691,8 +733,12 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in ("region", "category")}
 
 
-@router.get("/figures", response=FiguresOut, summary="协商工作统计（按下一级区划和门类）")
-def figures(request: HttpRequest, filters: Query[FigureFilters]):
+@router.get(
+    "/figures",
+    response={200: DeliberationFiguresOut, **refusals(404)},
+    summary="协商工作统计（按下一级区划和门类）",
+)
+def figures(request: HttpRequest, filters: Query[DeliberationFigureFilters]):
     actor = require(request, "deliberation.view")
     if filters.region_id is None:
         region = actor.region
@@ -712,17 +758,20 @@ def figures(request: HttpRequest, filters: Query[FigureFilters]):
             f"统计期间须在{FIGURE_YEARS[0]}年至{FIGURE_YEARS[1]}年之间。", field="start"
         )
     data = selectors.figures(actor=actor, region=region, start=start, end=end)
-    return FiguresOut(
+    return DeliberationFiguresOut(
         region_id=data.region.pk,
         region=data.region.name,
         start=data.start,
         end=data.end,
         rows=[
-            RegionFigureOut(region_id=r["region"].pk, region=r["region"].name, **_figures(r))
+            DeliberationRegionFigureOut(
+                region_id=r["region"].pk, region=r["region"].name, **_figures(r)
+            )
             for r in data.rows
         ],
-        total=FigureOut(**data.total),
+        total=DeliberationFigureOut(**data.total),
         categories=[
-            CategoryFigureOut(category=c["category"], **_figures(c)) for c in data.categories
+            DeliberationCategoryFigureOut(category=c["category"], **_figures(c))
+            for c in data.categories
         ],
     )

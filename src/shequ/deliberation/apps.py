@@ -9,7 +9,7 @@ class DeliberationConfig(AppConfig):
     def ready(self) -> None:
         from shequ.core import registry
         from shequ.core.registry import Section
-        from shequ.deliberation import audit_labels, handoffs
+        from shequ.deliberation import audit_labels, handoffs, privacy
         from shequ.deliberation.indicators import INDICATORS
         from shequ.deliberation.resident_records import PROVIDER as RESIDENT_RECORDS
         from shequ.deliberation.todos import PROVIDERS as TODO_PROVIDERS
@@ -31,6 +31,10 @@ class DeliberationConfig(AppConfig):
             registry.register_todo_provider(provider)
         registry.register_history_provider(RESIDENT_RECORDS)
 
+        registry.register_personal_data_provider(
+            "deliberation.participation", privacy.participation_data
+        )
+        registry.register_erasure_hook("deliberation.invitee", privacy.erase_invitees)
         registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
         registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)
         registry.register_tick_job(

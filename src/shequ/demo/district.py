@@ -9,16 +9,19 @@ and only what is missing is created, so a second run writes no row.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from shequ.core.account_policy import PRIVILEGED_ROLES
 from shequ.core.history import record
 from shequ.core.models import Grant, Region, RegionLevel, User
 from shequ.core.permissions import Role
 from shequ.core.scope import Actor
+from shequ.core.services.second_factor import secret_text, totp_issue
 from shequ.demo.catalog import load_demo_catalog
 from shequ.demo.people import PeopleMaker, household_sizes, room_name, split_evenly
 from shequ.demo.roster import load_demo_roster
@@ -111,6 +114,14 @@ def demo_username(role: str) -> str:
     return "demo-" + role.replace("_", "-")
 
 
+def demo_totp_key(username: str) -> str:
+    """The hex TOTP key of a demo administrator: fixed for this installation
+    (drawn from its secret key), so a visitor adds it to an authenticator app
+    once, and nowhere in the repository."""
+    message = f"shequ-demo-totp:{username}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, "sha256").hexdigest()[:40]
+
+
 def region_specs() -> list[RegionSpec]:
     L = RegionLevel
     specs = [RegionSpec(DISTRICT_CODE, DISTRICT_NAME, L.DISTRICT, None)]
@@ -162,6 +173,8 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     counts_extra: dict[str, int] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, region
+    # The administrators' second factor (docs/security.md): username → base32 secret.
+    totp_secrets: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -281,6 +294,11 @@ def _load_accounts(regions: dict[str, Region], result: DemoResult) -> None:
         if not Grant.objects.filter(user=user, role=role, region=region).exists():
             Grant.objects.create(user=user, role=role, region=region)
             result.grants_created += 1
+        if role in PRIVILEGED_ROLES:
+            device = totp_issue(
+                actor=Actor.for_command("shequ demo"), user=user, key=demo_totp_key(username)
+            )
+            result.totp_secrets[username] = secret_text(device)
         if (
             role == Role.RESIDENT
             and home is not None

@@ -10,7 +10,7 @@ class DeskConfig(AppConfig):
     def ready(self) -> None:
         from shequ.core import registry
         from shequ.core.registry import Section
-        from shequ.desk import audit_labels, moves
+        from shequ.desk import audit_labels, moves, privacy
         from shequ.desk.resident_records import PROVIDER as RESIDENT_RECORDS
         from shequ.desk.todos import PROVIDERS as TODO_PROVIDERS
 
@@ -28,3 +28,5 @@ class DeskConfig(AppConfig):
         for provider in TODO_PROVIDERS:
             registry.register_todo_provider(provider)
         registry.register_history_provider(RESIDENT_RECORDS)
+        registry.register_personal_data_provider("desk.applicant", privacy.applicant_data)
+        registry.register_erasure_hook("desk.applicant", privacy.erase_applicant)

@@ -9,7 +9,7 @@ class PartyConfig(AppConfig):
     def ready(self) -> None:
         from shequ.core import registry
         from shequ.core.registry import Section
-        from shequ.party import audit_labels
+        from shequ.party import audit_labels, privacy
         from shequ.party.indicators import INDICATORS
         from shequ.party.moves import party_follow_move
         from shequ.party.todos import PROVIDERS as TODO_PROVIDERS
@@ -27,6 +27,8 @@ class PartyConfig(AppConfig):
             registry.register_todo_provider(provider)
         for indicator in INDICATORS:
             registry.register_indicator(indicator)
+        registry.register_personal_data_provider("party.member", privacy.party_data)
+        registry.register_erasure_hook("party.member", privacy.erase_member)
         registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
         registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)
         registry.register_tick_job(

@@ -20,6 +20,10 @@ class ResidentsConfig(AppConfig):
         registry.register_audit_actions(audit_labels.AUDIT_ACTIONS)
         registry.register_audit_object_names(audit_labels.AUDIT_OBJECTS)
         registry.register_tick_job("shequ.residents.rollups.region_stats_rebuild", order=100)
+        # 个人信息保存期满: one transaction per resident (a failure holds back no other).
+        registry.register_tick_job(
+            "shequ.residents.retention.residents_erase_expired", order=500, atomic=False
+        )
         registry.register_region_move_hook(
             "residents.register", moves.register_follow_move, own_tables=moves.OWN_TABLES
         )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from shequ.core.audit_chain import MISSING_OBJECT
 from shequ.core.pii import mask_name
 from shequ.core.registry import AuditObjectNames
-from shequ.residents.models import Household, Resident
+from shequ.residents.models import ERASED_NAME, Household, Resident
 
 AUDIT_ACTIONS = {
     "resident.create": "登记居民",
@@ -18,6 +18,10 @@ AUDIT_ACTIONS = {
     "resident.unmask": "查看完整个人信息",
     "resident.import": "导入居民",
     "resident.export": "导出居民",
+    "resident.leave": "居民迁出",
+    "resident.restore": "撤销迁出",
+    "resident.erase": "删除个人信息（保存期满）",
+    "resident.data_export": "出具个人信息副本",
     "household.create": "登记住户",
     "household.move": "住户迁移",
     "pii.rekey": "个人信息换用新密钥",
@@ -27,8 +31,10 @@ AUDIT_ACTIONS = {
 def resident_names(ids: list[str]) -> dict[str, str]:
     names = dict.fromkeys(ids, MISSING_OBJECT)
     names.update(
-        (str(pk), mask_name(name))
-        for pk, name in Resident.objects.filter(pk__in=ids).values_list("pk", "name")
+        (str(pk), ERASED_NAME if erased_at else mask_name(name))
+        for pk, name, erased_at in Resident.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "erased_at"
+        )
     )
     return names
 

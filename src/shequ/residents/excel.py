@@ -312,9 +312,9 @@ def _check_against_register(rows: list[_Row]) -> dict[tuple[int, str], int]:
     headed: set[int] = set()
     for chunk in _chunks(sorted(households.values())):
         headed.update(
-            Resident.objects.filter(household_id__in=chunk, relation=Relation.HEAD).values_list(
-                "household_id", flat=True
-            )
+            Resident.objects.current()
+            .filter(household_id__in=chunk, relation=Relation.HEAD)
+            .values_list("household_id", flat=True)
         )
     for row in rows:
         if row.unit is None:
@@ -495,12 +495,15 @@ def resident_export(
     q: str = "",
     building: Region | int | None = None,
     tag: str | None = None,
+    status: str = "",
     today: dt.date | None = None,
 ) -> tuple[IO[bytes], int]:
     """导出居民（号码已脱敏）。Returns an open temporary file and the row count."""
     actor.require("resident.export")
     today = today or selectors.local_today()
-    rows = selectors.resident_list(actor=actor, q=q, building=building, tag=tag, today=today)
+    rows = selectors.resident_list(
+        actor=actor, q=q, building=building, tag=tag, status=status, today=today
+    )
     wb = xlsx.workbook(streaming=True)
     ws = xlsx.sheet_add(wb, SHEET, header=EXPORT_COLUMNS, bold_header=False)
     count = 0
@@ -539,6 +542,7 @@ def resident_export(
                 "q": "（号码）" if q and any(c.isdigit() for c in q) else q,
                 "building": getattr(building, "pk", building),
                 "tag": tag or "",
+                "status": status,
             },
             message=f"导出 {count} 位居民（号码已脱敏）",
         )

@@ -6,7 +6,7 @@ from django import forms
 
 from shequ.core.scope import Actor
 from shequ.residents import selectors
-from shequ.residents.models import Relation
+from shequ.residents.models import LeaveReason, Relation, Resident
 
 
 def _unit_label(unit) -> str:
@@ -37,6 +37,7 @@ class ResidentSearchForm(forms.Form):
     )
     building = forms.TypedChoiceField(label="楼栋", required=False, coerce=int, empty_value=None)
     tag = forms.ChoiceField(label="标签", required=False)
+    status = forms.ChoiceField(label="状态", required=False, choices=selectors.STATUS_CHOICES)
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +56,7 @@ class ResidentSearchForm(forms.Form):
             "q": data.get("q") or "",
             "building": data.get("building"),
             "tag": data.get("tag") or None,
+            "status": data.get("status") or "",
         }
 
 
@@ -151,4 +153,33 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class LeaveForm(forms.Form):
+    left_at = forms.DateField(label="迁出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label="迁出原因", choices=LeaveReason.choices)
+    note = forms.CharField(
+        label="说明",
+        max_length=200,
+        required=False,
+        help_text="如迁往何处；原因为“其他”时必填。",
+    )
+    new_head = forms.TypedChoiceField(
+        label="新户主",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="户主迁出而本户还有其他成员时，可指定一位成员改为户主。",
+    )
+
+    def __init__(self, *args, resident: Resident, **kwargs):
+        super().__init__(*args, **kwargs)
+        successors = list(selectors.head_successors(resident=resident))
+        if successors:
+            self.fields["new_head"].choices = [("", "暂不指定")] + [
+                (m.pk, f"{m.name}（{m.get_relation_display()}）") for m in successors
+            ]
+        else:
+            del self.fields["new_head"]
         _style(self)

@@ -9,7 +9,9 @@ from shequ.residents.models import Resident
 
 
 def masked_id(resident: Resident) -> str:
-    """110101********1234."""
+    """110101********1234, or "" once the number is erased (保存期满)."""
+    if not resident.id_number_tail:
+        return ""
     return mask_id_parts(resident.id_region_code, resident.id_number_tail)
 
 

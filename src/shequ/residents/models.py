@@ -1,6 +1,7 @@
 """The resident register: households in units, residents in households."""
 
 from django.db import models
+from django.db.models import Q
 
 
 class Gender(models.TextChoices):
@@ -29,6 +30,19 @@ class Tag(models.TextChoices):
     SPECIAL_FAMILY = "special_family", "特殊家庭"
     VETERAN = "veteran", "退役军人"
     PARTY_MEMBER = "party_member", "党员"
+
+
+class LeaveReason(models.TextChoices):
+    """Why a resident left the register (迁出)."""
+
+    MOVED_OUT = "moved_out", "迁出本区"
+    DECEASED = "deceased", "死亡"
+    OTHER = "other", "其他"
+
+
+# What an erased resident is called: the row stays, for the figures of the
+# past and the other apps' rows that point at it.
+ERASED_NAME = "已注销居民"
 
 
 # Visible only with the resident.sensitive_tags permission.
@@ -66,9 +80,20 @@ class Household(models.Model):
         return f"{self.room}室"
 
 
+class ResidentQuerySet(models.QuerySet):
+    def current(self) -> "ResidentQuerySet":
+        """Residents who live in the district now (not 迁出): the register's
+        lists, counts and choices."""
+        return self.filter(left_at__isnull=True)
+
+
 class Resident(models.Model):
     """居民. ID and phone numbers are stored only as SM4 ciphertext plus a
-    keyed SM3 blind index; birth date and gender come from the ID number."""
+    keyed SM3 blind index; birth date and gender come from the ID number.
+
+    A resident who leaves (迁出) keeps the row with ``left_at``; once the
+    retention period has passed their identity is erased (``erased_at``):
+    name, ID and phone numbers cleared, the birth date cut to its year."""
 
     district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
@@ -97,8 +122,17 @@ class Resident(models.Model):
         on_delete=models.SET_NULL,
         related_name="resident",
     )
+    left_at = models.DateField("迁出日期", null=True, blank=True)
+    left_reason = models.CharField(
+        "迁出原因", max_length=16, choices=LeaveReason.choices, blank=True, db_default=""
+    )
+    # db_default: the bulk loaders (demo/scale.py, COPY) name only the register's columns.
+    left_note = models.CharField("迁出说明", max_length=200, blank=True, db_default="")
+    erased_at = models.DateTimeField("个人信息删除时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "居民"
@@ -107,8 +141,20 @@ class Resident(models.Model):
             models.UniqueConstraint(
                 fields=["community", "id_number_index"], name="resident_unique_id_in_community"
             ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(left_at__isnull=False),
+                name="resident_erased_has_left",
+            ),
         ]
-        indexes = [models.Index(fields=["community", "name"], name="resident_community_name")]
+        indexes = [
+            models.Index(fields=["community", "name"], name="resident_community_name"),
+            # The retention tick's "left long enough ago, not yet erased".
+            models.Index(
+                fields=["left_at"],
+                condition=Q(left_at__isnull=False, erased_at__isnull=True),
+                name="resident_to_erase",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

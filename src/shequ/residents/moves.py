@@ -66,7 +66,7 @@ def _restat(region_ids: set[int]) -> None:
             for r in regions
         }
     )
-    residents = Resident.objects.aggregate(
+    residents = Resident.objects.current().aggregate(
         **{
             f"r{r.pk}": Count("id", filter=Q(**{f"household__unit__{r.ancestor_field}": r.pk}))
             for r in regions

@@ -4,7 +4,8 @@ Run with the web service stopped, with the new key as SHEQU_DATA_KEY (and its
 SHEQU_DATA_KEY_VERSION) and the old one in SHEQU_DATA_KEYS_RETIRED. Each batch
 is one transaction: rows are locked, decrypted with the key their ciphertext
 names, encrypted with the current key and given fresh blind indexes. An
-interrupted run is simply run again: finished rows are skipped.
+interrupted run is simply run again: finished rows are skipped. Erased
+residents hold no number to re-encrypt and are skipped too.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def residents_rekey(*, actor: Actor, batch: int = 2000) -> RekeyResult:
         with transaction.atomic():
             rows = list(
                 Resident.objects.select_for_update()
-                .filter(pk__gt=last_id)
+                .filter(pk__gt=last_id, erased_at__isnull=True)
                 .order_by("pk")
                 .only("pk", *_FIELDS)[:batch]
             )

@@ -1,5 +1,8 @@
 """Resident and household counts rolled up the region tree (RegionStat).
 
+A resident counts while they live here: one who has left (迁出) is not a
+current resident, and their row (kept for the past's figures) is not counted.
+
 Services call ``region_stats_bump`` in their transaction; ``shequ tick`` calls
 ``region_stats_rebuild`` to recompute every row from the register, so a
 missed bump never outlives the next tick.
@@ -42,7 +45,8 @@ def region_stats_bump(*, unit: Region, residents: int = 0, households: int = 0) 
 def region_stats_rebuild() -> int:
     """Recompute every RegionStat from the register. Returns the rows written."""
     per_unit_res = dict(
-        Resident.objects.values("household__unit_id")
+        Resident.objects.current()
+        .values("household__unit_id")
         .annotate(n=Count("id"))
         .values_list("household__unit_id", "n")
     )

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from shequ.core import registry
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
@@ -30,6 +30,10 @@ from shequ.residents.models import (
     ResidentTag,
     Tag,
 )
+
+# The register's two lists: who lives here now (the default) and who left (迁出).
+STATUS_LEFT = "left"
+STATUS_CHOICES: list[tuple[str, str]] = [("", "在册居民"), (STATUS_LEFT, "已迁出")]
 
 # Derived tags: the filter value and the age it starts at.
 AGE_TAGS: dict[str, int] = {"60+": 60, "80+": 80}
@@ -101,10 +105,18 @@ def resident_list(
     building: Region | int | None = None,
     tag: str | None = None,
     age: int | None = None,
+    status: str | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Resident]:
-    """居民列表。q 匹配姓名，或完整身份证号/手机号（经盲索引精确查找）。"""
+    """居民列表。q 匹配姓名，或完整身份证号/手机号（经盲索引精确查找）。
+    默认只列在册居民；status="left" 列已迁出的（含个人信息已删除的）。"""
     qs = _scoped_residents(actor)
+    if not status:
+        qs = qs.filter(left_at__isnull=True)
+    elif status == STATUS_LEFT:
+        qs = qs.filter(left_at__isnull=False)
+    else:
+        raise ValidationError("未知的居民状态，可选：在册居民、已迁出。", field="status")
     if q and q.strip():
         qs = qs.filter(_search(q))
     if building is not None:
@@ -157,9 +169,10 @@ def household_get(*, actor: Actor, household_id: int) -> Household:
         .prefetch_related(
             Prefetch(
                 "members",
-                queryset=Resident.objects.order_by(_HEAD_FIRST, "id").prefetch_related(
-                    _tag_prefetch(actor)
-                ),
+                # Current members first; those who left (迁出) are listed after them.
+                queryset=Resident.objects.order_by(
+                    F("left_at").asc(nulls_first=True), _HEAD_FIRST, "id"
+                ).prefetch_related(_tag_prefetch(actor)),
             )
         )
         .filter(pk=household_id)
@@ -233,11 +246,37 @@ def resident_self(*, actor: Actor) -> Resident | None:
         .prefetch_related(
             Prefetch(
                 "household__members",
-                queryset=Resident.objects.order_by(_HEAD_FIRST, "id"),
+                queryset=Resident.objects.current().order_by(_HEAD_FIRST, "id"),
                 to_attr="member_list",
             )
         )
         .first()
+    )
+
+
+def head_successors(*, resident: Resident) -> QuerySet[Resident]:
+    """The other current members of a head's household: who may become head
+    when the head leaves (迁出). Empty for a member who is not the head."""
+    if resident.relation != Relation.HEAD or resident.left_at is not None:
+        return Resident.objects.none()
+    return (
+        Resident.objects.current()
+        .filter(household_id=resident.household_id)
+        .exclude(pk=resident.pk)
+        .order_by("id")
+    )
+
+
+def residents_on(*, region: Region, day: dt.date) -> int:
+    """居民数 of ``region``'s subtree as it stood at the end of ``day``: the
+    residents registered by then who had not left by then. A figure of the
+    past keeps its value when residents leave (or are erased) later."""
+    anc = region.ancestor_field
+    where = {f"household__unit__{anc}": region.pk} if anc else {"household__unit": region.pk}
+    return (
+        Resident.objects.filter(**where, created_at__date__lte=day)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gt=day))
+        .count()
     )
 
 

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from shequ.core.audit import diff
-from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.errors import Conflict, PermissionDenied, ValidationError
 from shequ.core.history import record
 from shequ.core.idcard import IdNumber, parse_id_number
 from shequ.core.models import Region, RegionLevel
@@ -221,6 +222,7 @@ def household_move(*, actor: Actor, household: Household, unit: Region, room: st
     if Household.objects.filter(unit=unit, room=room).exclude(pk=household.pk).exists():
         raise ValidationError(f"{unit.name}{room}室已有住户，不能迁入。", field="room")
     old_unit, old_address = household.unit, address_of(household)
+    # Members who left (迁出) move with the household's row but are not counted.
     members = Resident.objects.filter(household=household)
     if unit.community_id != household.community_id:
         clash = (
@@ -239,7 +241,8 @@ def household_move(*, actor: Actor, household: Household, unit: Region, room: st
     household.room = room
     household.district_id, household.community_id, household.building_id = _unit_ancestors(unit)
     household.save(update_fields=["unit", "room", "district", "community", "building"])
-    count = members.update(community_id=unit.community_id, district_id=unit.district_id)
+    count = members.current().count()
+    members.update(community_id=unit.community_id, district_id=unit.district_id)
     ResidentTag.objects.filter(resident__household=household).update(
         community_id=unit.community_id, district_id=unit.district_id
     )
@@ -260,26 +263,36 @@ def household_move(*, actor: Actor, household: Household, unit: Region, room: st
 # -- residents --------------------------------------------------------------------
 
 
-def _check_head(household: Household, relation: str, *, exclude: int | None = None) -> None:
+def _check_head(
+    household: Household,
+    relation: str,
+    *,
+    exclude: int | None = None,
+    advice: str = "一户只能有一位户主。",
+) -> None:
+    """One head per household among its current members: a head who has left
+    (迁出) no longer counts, so another member can become head."""
     if relation != Relation.HEAD:
         return
-    heads = Resident.objects.filter(household=household, relation=Relation.HEAD)
+    heads = Resident.objects.current().filter(household=household, relation=Relation.HEAD)
     if exclude is not None:
         heads = heads.exclude(pk=exclude)
     head = heads.values_list("name", flat=True).first()
     if head is not None:
-        raise ValidationError(
-            f"该户已有户主（{mask_name(head)}），一户只能有一位户主。", field="relation"
-        )
+        raise ValidationError(f"该户已有户主（{mask_name(head)}），{advice}", field="relation")
 
 
 def _check_duplicate(community_id: int, index: str, *, exclude: int | None = None) -> None:
     others = Resident.objects.filter(community_id=community_id, id_number_index=index)
     if exclude is not None:
         others = others.exclude(pk=exclude)
-    name = others.values_list("name", flat=True).first()
-    if name is not None:
-        raise ValidationError(duplicate_id_message(name), field="id_number")
+    other = others.values_list("name", "left_at").first()
+    if other is not None:
+        name, left_at = other
+        message = duplicate_id_message(name)
+        if left_at is not None:
+            message += f"该居民已于{left_at:%Y-%m-%d}迁出，如已迁回，请撤销迁出。"
+        raise ValidationError(message, field="id_number")
 
 
 def _save_unique(resident: Resident, **kwargs) -> None:
@@ -381,6 +394,22 @@ def resident_register(
     )
 
 
+def erased_message(resident: Resident) -> str:
+    erased = resident.erased_at
+    day = f"于{timezone.localtime(erased):%Y-%m-%d}" if erased else ""
+    return f"该居民的个人信息已{day}按保存期限删除。"
+
+
+def require_current(resident: Resident) -> None:
+    """Refuse a change to a resident who has left (迁出) or been erased."""
+    if resident.erased_at is not None:
+        raise Conflict(erased_message(resident))
+    if resident.left_at is not None:
+        raise Conflict(
+            f"该居民已于{resident.left_at:%Y-%m-%d}迁出，不能修改；如已迁回，请先撤销迁出。"
+        )
+
+
 def _snapshot(resident: Resident, tags: set[str]) -> dict:
     """What the audit record compares: personal numbers masked."""
     return {
@@ -415,6 +444,7 @@ def resident_update(
         .get(pk=resident.pk)
     )
     actor.require_region(resident.household.unit)
+    require_current(resident)
     current_tags = set(resident.tag_rows.values_list("tag", flat=True))
     before = _snapshot(resident, current_tags)
     fields: list[str] = []
@@ -469,6 +499,8 @@ def resident_unmask(*, actor: Actor, resident: Resident) -> tuple[str, str]:
     actor.require("resident.unmask")
     resident = Resident.objects.select_related("household__unit").get(pk=resident.pk)
     actor.require_region(resident.household.unit)
+    if resident.erased_at is not None:
+        raise Conflict(erased_message(resident))
     id_number = decrypt(resident.id_number_enc)
     phone = decrypt(resident.phone_enc) if resident.phone_enc else ""
     record(

@@ -10,15 +10,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError
+from shequ.core.formtokens import once
 from shequ.core.http import is_htmx, refusal, requires
-from shequ.residents import excel, selectors, services
+from shequ.residents import excel, personal_data, retention, selectors, services
 from shequ.residents.forms import (
     HouseholdMoveForm,
     ImportForm,
+    LeaveForm,
     ResidentCreateForm,
     ResidentEditForm,
     ResidentSearchForm,
@@ -54,8 +56,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires("resident.view")
-def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+def _detail(request: HttpRequest, resident_id: int, status: int = 200) -> HttpResponse:
     resident = selectors.resident_get(actor=request.actor, resident_id=resident_id)
     return render(
         request,
@@ -64,8 +65,100 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
             "resident": resident,
             "records": selectors.resident_records(actor=request.actor, resident=resident),
             "today": selectors.local_today(),
+            "erase_on": retention.erase_due(resident.left_at) if resident.left_at else None,
         },
+        status=status,
     )
+
+
+@requires("resident.view")
+def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+    return _detail(request, resident_id)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("resident.leave")
+def resident_leave(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """迁出: a small form on the resident's page."""
+    actor = request.actor
+    resident = selectors.resident_get(actor=actor, resident_id=resident_id)
+    form = LeaveForm(
+        request.POST or None,
+        resident=resident,
+        initial={"left_at": selectors.local_today()},
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal(request, action="resident.leave", form=form, obj=resident) as refused:
+            retention.resident_leave(
+                actor=actor,
+                resident=resident,
+                left_at=data["left_at"],
+                reason=data["reason"],
+                note=data["note"],
+                new_head=data.get("new_head"),
+            )
+            messages.success(request, f"已办理 {resident.name} 迁出。")
+            return redirect("residents:detail", resident_id=resident.pk)
+        if refused:
+            status = refused.status
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "residents/leave.html",
+        {
+            "form": form,
+            "resident": resident,
+            "retention_days": retention.retention_days(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@requires("resident.leave")
+def resident_restore(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """撤销迁出 (a button on the resident's page)."""
+    actor = request.actor
+    resident = selectors.resident_get(actor=actor, resident_id=resident_id)
+    with refusal(request, action="resident.restore", obj=resident, flash=True) as refused:
+        retention.resident_restore(actor=actor, resident=resident)
+        messages.success(request, f"已撤销 {resident.name} 的迁出。")
+        return redirect("residents:detail", resident_id=resident.pk)
+    return _detail(request, resident.pk, status=refused.status)
+
+
+def _personal_copy(request: HttpRequest, resident_id: int | None) -> HttpResponse:
+    fmt = request.GET.get("format", "page")
+    copy = personal_data.personal_copy(actor=request.actor, resident_id=resident_id, fmt=fmt)
+    if fmt == "json":
+        response = HttpResponse(personal_data.as_json(copy), content_type="application/json")
+        response["Content-Disposition"] = _attachment(personal_data.filename(copy, "json"))
+    elif fmt == "xlsx":
+        response = HttpResponse(personal_data.as_xlsx(copy), content_type=excel.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = _attachment(personal_data.filename(copy, "xlsx"))
+    else:
+        response = render(
+            request, "residents/personal_copy.html", {"copy": copy, "own": resident_id is None}
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@requires("resident.self")
+def resident_my_data(request: HttpRequest) -> HttpResponse:
+    """我的个人信息: the resident's own copy, as a page, JSON or Excel."""
+    return _personal_copy(request, None)
+
+
+@require_GET
+@requires("resident.data_export")
+def resident_data(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """个人信息副本 produced by the secretary for a resident who asks."""
+    return _personal_copy(request, resident_id)
 
 
 @requires("resident.self")
@@ -118,6 +211,7 @@ def resident_unmask(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("resident.create")
+@once
 def resident_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     initial = {}
@@ -236,6 +330,7 @@ def household_move(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("resident.import")
+@once
 def resident_import(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = ImportForm(request.POST or None, request.FILES or None)

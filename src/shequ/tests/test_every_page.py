@@ -8,10 +8,11 @@ kept)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from shequ.appeals.tests.helpers import appeal_page_args
 from shequ.core.api_auth import token_issue
@@ -124,6 +125,28 @@ def _pages(args) -> list[tuple[str, str, str | None]]:
     return out
 
 
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+_ACTION = re.compile(r'action="([^"]*)"')
+
+
+def forms_without_once(url: str, html: str) -> list[str]:
+    """The POST forms of a page that go to a view claiming one-time tokens
+    (``@once``, core/formtokens.py) but carry no ``_once`` field."""
+    missing = []
+    for attrs, body in _FORM.findall(html):
+        if 'method="post"' not in attrs.lower():
+            continue
+        found = _ACTION.search(attrs)
+        target = (found.group(1) if found and found.group(1) else url).split("?")[0]
+        try:
+            view = resolve(target).func
+        except Resolver404:
+            continue
+        if getattr(view, "once", False) and 'name="_once"' not in body:
+            missing.append(target)
+    return missing
+
+
 class Calls:
     """One role's calls: the status of each, and the refusals that wrote."""
 
@@ -131,13 +154,20 @@ class Calls:
         self.client, self.login = client, login
         self.seen: dict[str, int] = {}
         self.wrote: list[str] = []
+        # Forms of the pages seen that post to an @once view without a token.
+        self.tokenless: dict[str, list[str]] = {}
         # The data as the last write left it: the next write's "before", as
         # long as no read came between (a read may audit, e.g. an unmask).
         self.state: tuple | None = None
 
     def get(self, key: str, url: str) -> int:
-        status = self.client.get(url).status_code
+        response = self.client.get(url)
+        status = response.status_code
         self.seen[key] = status
+        if status == 200 and response.get("Content-Type", "").startswith("text/html"):
+            missing = forms_without_once(url, response.content.decode())
+            if missing:
+                self.tokenless[key] = missing
         self.state = None
         return status
 
@@ -199,6 +229,7 @@ def test_every_page_and_operation_answers_exactly_for_every_role(role, people, a
 
     assert [k for k, s in calls.seen.items() if s >= 500] == []
     assert calls.wrote == [], "refused writes that changed data"
+    assert calls.tokenless == {}, "creating forms without a one-time token ({% once %})"
     # A page whose declared permission the role lacks never answers with the page.
     lacking = {f"{m} {name}" for name in shut for m in ("GET", "POST")} if user else set()
     assert {k: calls.seen[k] for k in lacking if calls.seen[k] < 400} == {}

@@ -6,7 +6,7 @@ from shequ.core.models.idempotency import IdempotencyKey
 from shequ.core.models.numbering import ReceiptCounter
 from shequ.core.models.regions import Region, RegionLevel, RegionStat
 from shequ.core.models.timeline import TimelineEvent
-from shequ.core.models.users import ApiToken, Grant, User
+from shequ.core.models.users import ApiToken, Grant, PasswordHistory, User
 from shequ.core.models.workbench import (
     Announcement,
     AnnouncementRead,
@@ -27,6 +27,7 @@ __all__ = [
     "IdempotencyKey",
     "Notification",
     "OutboxMessage",
+    "PasswordHistory",
     "ReceiptCounter",
     "Region",
     "RegionLevel",

@@ -3,6 +3,13 @@
 等保 三员分立: the system administrator manages accounts, the security
 administrator grants roles, the audit administrator reads the audit trail;
 no account holds two of the three, and nobody grants a role to themselves.
+The security administrator also watches the accounts' state (locked,
+password expiring, dormant) and may disable or enable one from there.
+
+等保 身份鉴别 (docs/security.md): passwords are checked by the validators and
+against the account's last few (``PasswordHistory``); an administrator's one
+session is claimed at login (``user_session_claim``); staff accounts unused
+for ``SHEQU_DORMANT_DAYS`` are disabled by ``users_disable_dormant`` (tick).
 """
 
 from __future__ import annotations
@@ -11,15 +18,18 @@ import re
 import secrets
 import string
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from shequ.core import account_policy, sessions
 from shequ.core.api_auth import token_issue
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.history import record
-from shequ.core.models import ApiToken, Grant, Region, RegionLevel, User
+from shequ.core.models import ApiToken, Grant, PasswordHistory, Region, RegionLevel, User
 from shequ.core.permissions import LIAISON_ROLES, SEPARATED_ADMIN_ROLES, Role
 from shequ.core.scope import Actor
 from shequ.core.text import clean_text
@@ -82,6 +92,32 @@ def _check_password(password: str, user: User) -> None:
         raise ValidationError(" ".join(messages), field="password", details=messages) from error
 
 
+def _recent_passwords(user: User) -> list[str]:
+    keep = settings.SHEQU_PASSWORD_HISTORY
+    rows = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")
+    return list(rows.values_list("password", flat=True)[:keep])
+
+
+def _remember_password(user: User) -> None:
+    """Keep the hash of the account's password (unless it is the last one
+    kept already), and only the last ``SHEQU_PASSWORD_HISTORY``."""
+    recent = _recent_passwords(user)
+    if not user.password or (recent and recent[0] == user.password):
+        return
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=timezone.now())
+    keep = settings.SHEQU_PASSWORD_HISTORY
+    old = PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")[keep:]
+    PasswordHistory.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+
+
+def _check_not_reused(password: str, user: User) -> None:
+    """Refuse any of the account's last ``SHEQU_PASSWORD_HISTORY`` passwords
+    (the current one among them: it is remembered before it is replaced)."""
+    keep = settings.SHEQU_PASSWORD_HISTORY
+    if any(check_password(password, encoded) for encoded in _recent_passwords(user)):
+        raise ValidationError(f"新密码不能与最近 {keep} 次使用过的密码相同。", field="new_password")
+
+
 def _clean_username(username: str) -> str:
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
@@ -119,6 +155,7 @@ def user_create(*, actor: Actor, username: str, full_name: str, password: str) -
             user.save()
     except IntegrityError as error:
         raise ValidationError(f"账号名“{username}”已被使用。", field="username") from error
+    _remember_password(user)
     record(
         actor=actor,
         action="user.create",
@@ -135,6 +172,7 @@ def user_create_initial(*, actor: Actor, username: str, full_name: str, password
     _check_password(password, user)
     user.set_password(password)
     user.save()
+    _remember_password(user)
     record(
         actor=actor,
         action="user.create",
@@ -146,16 +184,23 @@ def user_create_initial(*, actor: Actor, username: str, full_name: str, password
 
 @transaction.atomic
 def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
-    """Enable or disable an account. A disabled account cannot log in and its
-    API tokens stop working; its grants stay for the record."""
-    actor.require("user.manage")
+    """Enable or disable an account: the system administrator, who keeps the
+    accounts, or the security administrator, from the account review. A
+    disabled account cannot log in and its API tokens stop working; its
+    grants stay for the record. Enabled again, its dormancy counts afresh."""
+    if not actor.can("account.review"):
+        actor.require("user.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
     if not active and user.pk == actor.require_user().pk:
         raise ValidationError("不能停用您本人的账号。")
     if user.is_active == active:
         raise ValidationError("该账号已是启用状态。" if active else "该账号已是停用状态。")
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    fields = ["is_active"]
+    if active:
+        user.reactivated_at = timezone.now()
+        fields.append("reactivated_at")
+    user.save(update_fields=fields)
     record(
         actor=actor,
         action="user.activate" if active else "user.deactivate",
@@ -423,8 +468,63 @@ def user_password_change(
     if new_password == old_password:
         raise ValidationError("新密码不能与原密码相同。", field="new_password")
     _check_password(new_password, user)
+    # A password set before the history existed (or by a reset) joins it now.
+    _remember_password(user)
+    _check_not_reused(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _remember_password(user)
     record(actor=actor, action="user.password_change", obj=user)
     return user
+
+
+# -- sessions and dormant accounts ------------------------------------------------------
+
+
+@transaction.atomic
+def user_session_claim(*, actor: Actor, user: User, session_key: str) -> bool:
+    """An administrator has just logged in (``session_key`` is the new
+    session): it becomes the account's one session, and the earlier one, if
+    it is still open, ends. True when one was ended (audited)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    previous = user.session_key
+    if previous == session_key:
+        return False
+    user.session_key = session_key
+    user.save(update_fields=["session_key"])
+    ended = previous != "" and sessions.end_stored(previous)
+    if ended:
+        record(
+            actor=actor,
+            action="auth.session_replaced",
+            obj=user,
+            message="新的登录结束了该账号此前的会话",
+        )
+    return ended
+
+
+def users_disable_dormant() -> int:
+    """``shequ tick``: disable the staff accounts nobody has used for
+    ``SHEQU_DORMANT_DAYS`` (never logged in: counted from the account's
+    opening; enabled again: from then). Residents' accounts are left alone.
+    Each is audited; returns how many."""
+    from shequ.core import selectors
+
+    actor = Actor.for_command("shequ tick")
+    now = timezone.now()
+    n = 0
+    for user in selectors.dormant_accounts(now=now).select_for_update():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        last = user.last_login or user.date_joined
+        record(
+            actor=actor,
+            action="user.disable_dormant",
+            obj=user,
+            changes={"is_active": [True, False], "last_seen": last.isoformat()},
+            message=f"{account_policy.dormant_after().days} 天未登录，自动停用",
+        )
+        n += 1
+    return n

@@ -309,8 +309,11 @@ def test_tick_runs_every_job_in_order(people):
         "✓ whistles_escalate",
         "✓ outcome_tasks_flag_overdue",
         "✓ members_remind_probation",
+        "✓ residents_erase_expired",
+        "✓ users_disable_dormant",
         "✓ outbox_deliver",
         "✓ idempotency_keys_expire",
+        "✓ audit_chain_daily_check",
     ]
     assert lines[0].startswith("✓ seal_pending: 1 (")
     assert AuditSeal.objects.count() == 1
@@ -348,8 +351,11 @@ def test_a_failing_job_fails_the_tick_but_the_others_run(db, monkeypatch):
         "✓ whistles_escalate",
         "✓ outcome_tasks_flag_overdue",
         "✓ members_remind_probation",
+        "✓ residents_erase_expired",
+        "✓ users_disable_dormant",
         "✓ outbox_deliver",
         "✓ idempotency_keys_expire",
+        "✓ audit_chain_daily_check",
     ]
 
 

@@ -8,6 +8,7 @@ from shequ.core.permissions import PERMISSIONS
 # Pages open to anyone or to any logged-in account, on purpose.
 PUBLIC = {
     "core:login",
+    "core:login_otp",  # the second step of an administrator's login
     "core:logout",
     "core:switch_grant",
     "core:password_change",

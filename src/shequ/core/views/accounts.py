@@ -1,4 +1,5 @@
-"""Account pages: users (系统管理员), grants (安全管理员), my API tokens."""
+"""Account pages: users (系统管理员), grants and the account review (安全管理员),
+my API tokens."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.core import selectors
 from shequ.core.errors import ValidationError
 from shequ.core.forms import GrantForm, TokenForm, UserCreateForm
+from shequ.core.formtokens import once
 from shequ.core.http import error_page, refusal, requires
 from shequ.core.permissions import Role
 from shequ.core.services import accounts as services
+from shequ.core.services import second_factor
 
 
 def _page(request: HttpRequest, qs):
@@ -44,6 +49,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("user.manage")
+@once
 def user_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
@@ -140,6 +146,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("grant.manage")
+@once
 def grant_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     status = 200
@@ -189,10 +196,74 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     return redirect("core:grants")
 
 
+# -- the account review (account.review) ------------------------------------------------
+
+
+@requires("account.review")
+def account_review(request: HttpRequest) -> HttpResponse:
+    """Locked, expiring, expired, dormant and disabled accounts (等保 账号审查)."""
+    q = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    if status not in selectors.REVIEW_STATUSES:
+        status = ""
+    page = _page(request, selectors.account_review(actor=request.actor, status=status, q=q))
+    return render(
+        request,
+        "core/accounts/review.html",
+        {
+            "page": page,
+            "rows": selectors.account_review_rows(users=list(page.object_list)),
+            "addresses": selectors.locked_addresses(now=timezone.now()),
+            "q": q,
+            "status": status,
+            "statuses": selectors.REVIEW_STATUSES.items(),
+            "query": urlencode({"q": q, "status": status}) + "&",
+            "dormant_days": settings.SHEQU_DORMANT_DAYS,
+            "max_age_days": settings.SHEQU_PASSWORD_MAX_AGE_DAYS,
+        },
+    )
+
+
+_REVIEW_ACTIONS = {
+    "deactivate": "user.deactivate",
+    "activate": "user.activate",
+    "reset_totp": "auth.otp_reset",
+}
+_REVIEW_DONE = {
+    "deactivate": "账号已停用。",
+    "activate": "账号已启用。",
+    "reset_totp": "已重置动态口令，该账号下次登录时重新绑定。",
+}
+
+
+@requires("account.review")
+@require_POST
+def account_review_action(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = request.actor
+    user = selectors.user_get(actor=actor, user_id=user_id)
+    action = request.POST.get("action", "")
+    with refusal(request, action=_REVIEW_ACTIONS.get(action, "user.change"), obj=user) as refused:
+        if action not in _REVIEW_ACTIONS:
+            raise ValidationError("未知的操作。")
+        if action == "reset_totp":
+            second_factor.totp_reset(actor=actor, user=user)
+        else:
+            services.user_set_active(actor=actor, user=user, active=action == "activate")
+    if refused.error is not None:
+        return error_page(request, refused.error)
+    name = selectors.account_display(user)["username"]
+    messages.success(request, f"{name}：{_REVIEW_DONE[action]}")
+    # Back to the list as it was filtered (only its own two filters).
+    kept = QueryDict(request.POST.get("back", ""))
+    query = urlencode({"q": kept.get("q", ""), "status": kept.get("status", "")})
+    return redirect(f"{reverse('core:account_review')}?{query}")
+
+
 # -- my API tokens (api.token) --------------------------------------------------------
 
 
 @requires("api.token")
+@once
 def token_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     raw = None

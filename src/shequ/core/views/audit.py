@@ -4,13 +4,21 @@ there is no edit or delete anywhere in the application."""
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from shequ.core.audit_chain import AuditFilters, audit_get, audit_page, seal_status
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.http import requires
+from shequ.core.services.audit_export import (
+    FORMATS,
+    MAX_DAYS,
+    audit_export_csv,
+    audit_export_xlsx,
+)
+from shequ.core.xlsx import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
 
@@ -83,7 +91,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query.urlencode(), "export_days": MAX_DAYS},
         status=status,
     )
 
@@ -96,4 +104,44 @@ def audit_detail(request: HttpRequest, record_id: int) -> HttpResponse:
         raise NotFound("该审计记录不存在或不在您的范围内。")
     return render(
         request, "core/audit_detail.html", {"record": record, "seal": seal_status(record)}
+    )
+
+
+@require_GET
+@requires("audit.export")
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The records the list's filter finds, as ``?format=xlsx`` (default) or
+    ``csv``; bad input shows the list page's form again with the reason (400)."""
+    form = AuditSearchForm(request.GET)
+    fmt = request.GET.get("format") or "xlsx"
+    if form.is_valid() and fmt not in FORMATS:
+        form.add_error(None, "导出格式只能是 xlsx 或 csv。")
+    if form.is_valid():
+        try:
+            if fmt == "csv":
+                lines, export = audit_export_csv(actor=request.actor, filters=form.filters())
+                response: HttpResponse = StreamingHttpResponse(
+                    lines, content_type="text/csv; charset=utf-8"
+                )
+                response["Content-Disposition"] = content_disposition_header(
+                    True, f"{export.filename_stem}.csv"
+                )
+                return response
+            out, export = audit_export_xlsx(actor=request.actor, filters=form.filters())
+            return FileResponse(
+                out,
+                as_attachment=True,
+                filename=f"{export.filename_stem}.xlsx",
+                content_type=XLSX_CONTENT_TYPE,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page": None, "query": query.urlencode(), "export_days": MAX_DAYS},
+        status=400,
     )

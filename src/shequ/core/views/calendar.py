@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from shequ.core.formtokens import once
 from shequ.core.http import refusal, requires
 from shequ.core.models.calendar import HolidayKind
 from shequ.core.services import calendar as services
@@ -142,6 +143,7 @@ def holiday_delete(request: HttpRequest, holiday_id: int) -> HttpResponse:
 
 @require_POST
 @requires("calendar.manage")
+@once
 def calendar_import(request: HttpRequest) -> HttpResponse:
     form = _styled(ImportForm(request.POST))
     year = _year(request)

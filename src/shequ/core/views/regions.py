@@ -11,6 +11,7 @@ from shequ.core import selectors
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, NotFound, ValidationError
 from shequ.core.forms import RegionForm, RegionMoveForm
+from shequ.core.formtokens import once
 from shequ.core.http import is_htmx, refusal, requires
 from shequ.core.models import RegionLevel
 from shequ.core.services import regions as services
@@ -77,6 +78,7 @@ def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 @requires("region.manage")
+@once
 def region_add(request: HttpRequest, parent_id: int) -> HttpResponse:
     actor = request.actor
     parent = selectors.region_lookup(region_id=parent_id)

@@ -1,13 +1,16 @@
 """Shell views: scope switcher, favicon, health check, password, error pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from shequ.core import account_policy
 from shequ.core.http import refusal
 from shequ.core.scope import SESSION_GRANT_KEY
 from shequ.core.services import accounts
@@ -48,7 +51,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
-    """Any logged-in account changes its own password; forced after a reset."""
+    """Any logged-in account changes its own password; forced after a reset
+    and, for an administrator, once the password is past its age."""
     actor = request.actor
     if not actor.is_authenticated:
         return redirect("core:login")
@@ -61,14 +65,26 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 new_password=request.POST.get("new_password", ""),
                 new_password_again=request.POST.get("new_password_again", ""),
             )
+            # The session gets a new key: it stays the account's one session.
             update_session_auth_hash(request, user)
+            if account_policy.is_privileged(actor.grants):
+                accounts.user_session_claim(
+                    actor=actor, user=user, session_key=request.session.session_key or ""
+                )
             messages.success(request, "密码已修改。")
             return redirect("core:home")
         error = refused.error
+    user = actor.require_user()
     return render(
         request,
         "core/password_change.html",
-        {"error": error, "forced": actor.user.must_change_password},
+        {
+            "error": error,
+            "forced": user.must_change_password,
+            "expired": account_policy.password_expired(user, actor.grants, timezone.now()),
+            "max_age_days": settings.SHEQU_PASSWORD_MAX_AGE_DAYS,
+            "history": settings.SHEQU_PASSWORD_HISTORY,
+        },
         status=error.status if error else 200,
     )
 

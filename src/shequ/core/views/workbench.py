@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import selectors, workbench
 from shequ.core.forms import AnnouncementForm
+from shequ.core.formtokens import once
 from shequ.core.http import form_status, refusal, requires
 from shequ.core.services import announcements, notifications
 
@@ -95,6 +96,7 @@ def announcement_detail(request: HttpRequest, announcement_id: int) -> HttpRespo
 
 
 @requires("announcement.publish")
+@once
 def announcement_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = AnnouncementForm(

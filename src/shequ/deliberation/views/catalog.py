@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.core.errors import NotFound
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.models import Region, RegionLevel
 from shequ.core.submit import int_or_none, local_date, posted, write
@@ -72,6 +73,7 @@ def _fields(request: HttpRequest) -> dict[str, object]:
 
 @require_POST
 @requires("deliberation.view")
+@once
 def catalog_item_add(request: HttpRequest) -> HttpResponse:
     """A district item (the district's office) or a local item of the community."""
     actor = request.actor
@@ -142,6 +144,7 @@ def catalog_export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @requires("deliberation.catalog")
+@once
 def catalog_upload(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     district = Region.objects.get(pk=actor.require_district_id())

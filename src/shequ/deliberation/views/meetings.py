@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.core.errors import PermissionDenied
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.submit import int_or_none, local_datetime, posted, write
 from shequ.deliberation import selectors, services
@@ -79,6 +80,7 @@ def _schedule_page(request: HttpRequest, *, status: int = 200, error: str = "") 
 
 @require_http_methods(["GET", "POST"])
 @requires("deliberation.meet")
+@once
 def meeting_schedule(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _schedule_page(request)

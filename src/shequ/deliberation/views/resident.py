@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shequ.core import photos as photo_store
 from shequ.core.errors import NotFound
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.submit import posted, write
 from shequ.deliberation import selectors, services
@@ -65,6 +66,7 @@ def _propose_page(request: HttpRequest, *, status: int = 200, error: str = "") -
 
 @require_http_methods(["GET", "POST"])
 @requires("deliberation.take_part")
+@once
 def propose(request: HttpRequest) -> HttpResponse:
     """提出议题: for the resident's own compound (building); neighbours co-sign."""
     if request.method == "GET":

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shequ.core import photos as photo_store
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import NotFound, PermissionDenied
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.submit import int_or_none, posted, write
 from shequ.core.workdays import local_today
@@ -87,6 +88,7 @@ def _register_page(request: HttpRequest, *, status: int = 200, error: str = "") 
 
 @require_http_methods(["GET", "POST"])
 @requires("deliberation.propose")
+@once
 def topic_register(request: HttpRequest) -> HttpResponse:
     """登记议题: the community's own, or a body's of a compound, or a building head's."""
     if request.actor.role == "resident":

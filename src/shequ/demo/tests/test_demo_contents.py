@@ -185,6 +185,35 @@ def test_demo_accounts_one_per_role_can_log_in(demo, client):
     assert settings.SHEQU_DEMO_PASSWORD in output
 
 
+def test_demo_administrators_have_a_second_factor_printed_with_them(demo, client):
+    """The district and the three separated administrators log in with a code
+    (docs/security.md): `shequ demo` prints each one's TOTP secret."""
+    from base64 import b32encode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from shequ.core.tests.otp import OtpTime, code_at
+
+    devices = TOTPDevice.objects.filter(user__username__startswith="demo-", confirmed=True)
+    assert sorted(d.user.username for d in devices) == [
+        "demo-audit-admin", "demo-district-admin", "demo-security-admin", "demo-system-admin"
+    ]  # fmt: skip
+    for device in devices:
+        secret = b32encode(device.bin_key).decode().rstrip("=")
+        printed = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        assert f"{device.user.username}" in demo and printed in demo
+    # and the secret works: the form's two steps log the district admin in
+    admin = devices.get(user__username="demo-district-admin")
+    with pytest.MonkeyPatch.context() as patch:
+        at = OtpTime(patch)
+        first = client.post(
+            "/login/",
+            {"username": "demo-district-admin", "password": settings.SHEQU_DEMO_PASSWORD},
+        )
+        assert first["Location"] == "/login/otp/"
+        assert client.post("/login/otp/", {"code": code_at(admin, at.at)})["Location"] == "/"
+
+
 def test_demo_resident_account_is_linked_to_its_register_entry(demo):
 
     # then

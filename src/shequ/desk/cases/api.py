@@ -12,6 +12,7 @@ from ninja.params import HeaderEx, P
 
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import Id, IdOrZero, choice, listed, listed_str, refusals
 from shequ.core.errors import ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import TimelineEvent
@@ -33,6 +34,10 @@ from shequ.desk.models import (
 router = Router(tags=["办件"])
 
 T = TypeVar("T")
+
+StatusFilter = choice([*CaseState.values, "open", "done"], "未知的办件状态。")
+LevelFilter = choice(["overdue", "urgent", "near", "warned"], "未知的期限预警级别。")
+RatingFilter = choice(Rating.values, "评价等级应为1到5。")
 
 
 # -- schemas ------------------------------------------------------------------------------
@@ -66,14 +71,14 @@ class CaseOut(Schema):
     completed_on: dt.date | None
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     name: str
     original_or_copy: str
     key: bool
     provided: bool
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: dt.datetime
     action: str
     label: str
@@ -83,14 +88,14 @@ class EventOut(Schema):
     note: str
 
 
-class ActionOut(Schema):
+class CaseActionOut(Schema):
     action: str
     label: str
 
 
 class CaseDetailOut(CaseOut):
     id_number: str = Field(description="脱敏身份证号，如 110101********1234")
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     missing: list[str] = Field(description="尚未提交的材料（容缺）")
     supplement_by: dt.date | None
     form_data: dict[str, Any]
@@ -105,23 +110,25 @@ class CaseDetailOut(CaseOut):
     outcome_label: str
     outcome_reason: str
     closed_reason: str
-    timeline: list[EventOut]
-    actions: list[ActionOut] = Field(description="当前角色现在可以执行的操作")
+    timeline: list[CaseEventOut]
+    actions: list[CaseActionOut] = Field(description="当前角色现在可以执行的操作")
 
 
 class CaseListFilters(Schema):
     q: str = Field("", description="受理编号（前缀）或申请人姓名")
-    status: str = Field("", description="状态代码，或 open（未办结）、done（已办结）")
-    level: str = Field("", description="overdue / urgent / near / warned")
-    community_id: int | None = None
-    street_id: int | None = None
-    item_id: int | None = None
-    window_id: int | None = Field(None, description="0 表示无窗口（网上申请等）")
-    worker_id: int | None = Field(None, description="受理人；0 表示尚未受理")
+    status: StatusFilter = Field(None, description="状态，或 open（未办结）、done（已办结）")
+    level: LevelFilter = Field(
+        None, description="overdue 已超期 / urgent 超期预警 / near 临期 / warned 临期或预警"
+    )
+    community_id: Id | None = None
+    street_id: Id | None = None
+    item_id: Id | None = None
+    window_id: IdOrZero | None = Field(None, description="0 表示无窗口（网上申请等）")
+    worker_id: IdOrZero | None = Field(None, description="受理人；0 表示尚未受理")
     month: str = Field("", description="受理月份，如 2026-10；与 month_to 一起为起始月份")
     month_to: str = Field("", description="受理月份截止（含），如 2026-11")
     one_trip: bool | None = None
-    rating: int | None = None
+    rating: RatingFilter = None
     overdue: bool | None = None
 
 
@@ -129,7 +136,11 @@ class CaseCreateIn(Schema):
     community_id: int
     item_id: int
     window_id: int | None = Field(None, description="窗口受理时必填")
-    channel: str = Field(Channel.WINDOW.value, description="window / phone / proxy")
+    channel: str = Field(
+        Channel.WINDOW.value,
+        description="window 窗口 / phone 电话 / proxy 上门代办",
+        json_schema_extra=listed([Channel.WINDOW.value, Channel.PHONE.value, Channel.PROXY.value]),
+    )
     applicant_name: str = Field(max_length=100)
     id_number: str = Field(max_length=40)
     phone: str = Field(max_length=40)
@@ -226,8 +237,8 @@ def _case_fields(case: Case, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _event_out(e: TimelineEvent) -> EventOut:
-    return EventOut(
+def _event_out(e: TimelineEvent) -> CaseEventOut:
+    return CaseEventOut(
         at=e.at,
         action=e.action,
         label=e.action_label,
@@ -245,7 +256,7 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
     return CaseDetailOut(
         **_case_fields(case, case_selectors.local_today()),
         id_number=case_selectors.applicant_masked_id(case),
-        materials=[MaterialOut(**m) for m in case.materials],
+        materials=[CaseMaterialOut(**m) for m in case.materials],
         missing=[m["name"] for m in case.missing_materials],
         supplement_by=case.supplement_by,
         form_data=case.form_data,
@@ -262,7 +273,7 @@ def _detail(request: HttpRequest, case_id: int) -> CaseDetailOut:
         closed_reason=case.closed_reason,
         timeline=[_event_out(e) for e in timeline],
         actions=[
-            ActionOut(action=t.action, label=t.label) for t in CASE_FLOW.available(case, actor)
+            CaseActionOut(action=t.action, label=t.label) for t in CASE_FLOW.available(case, actor)
         ],
     )
 
@@ -279,20 +290,16 @@ def _month(text: str) -> dt.date | None:
 # -- endpoints ---------------------------------------------------------------------------
 
 
-@router.get("/cases", response=list[CaseOut], summary="办件列表")
+@router.get("/cases", response={200: list[CaseOut], **refusals(404)}, summary="办件列表")
 @paginate(Pages)
 def case_list(request: HttpRequest, filters: Query[CaseListFilters]):
     actor = require(request, "case.view")
-    if filters.status and filters.status not in {*CaseState.values, "open", "done"}:
-        raise ValidationError("未知的办件状态。", field="status")
-    if filters.rating is not None and filters.rating not in Rating.values:
-        raise ValidationError("评价等级应为1到5。", field="rating")
     rows = case_selectors.case_list(
         actor=actor,
         filters=CaseFilters(
             q=filters.q[:40],
-            status=filters.status,
-            level=filters.level,
+            status=filters.status or "",
+            level=filters.level or "",
             community_id=filters.community_id,
             street_id=filters.street_id,
             item_id=filters.item_id,
@@ -309,7 +316,11 @@ def case_list(request: HttpRequest, filters: Query[CaseListFilters]):
     return mapped(rows, lambda c: CaseOut(**_case_fields(c, today)))
 
 
-@router.get("/cases/{int:case_id}", response=CaseDetailOut, summary="办件详情（含办理过程）")
+@router.get(
+    "/cases/{int:case_id}",
+    response={200: CaseDetailOut, **refusals(404)},
+    summary="办件详情（含办理过程）",
+)
 def case_detail(request: HttpRequest, case_id: int):
     require(request, "case.view")
     return _detail(request, case_id)
@@ -317,7 +328,7 @@ def case_detail(request: HttpRequest, case_id: int):
 
 @router.post(
     "/cases",
-    response={201: CaseCreated | NoticeIssued},
+    response={201: CaseCreated | NoticeIssued, **refusals(400, 404, 409)},
     summary="窗口受理（材料缺关键项时出具一次性告知单）",
     description="同一请求可带 Idempotency-Key 头重发：24小时内同一个键只受理一次，"
     "重发得到第一次的结果；同一个键用于不同的请求体时返回422。",
@@ -392,10 +403,15 @@ def case_create(
 
 @router.post(
     "/cases/{int:case_id}/actions/{action}",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **refusals(400, 404, 409)},
     summary="办件流转：受理、开始办理、转办、补正、挂起、恢复、办结、送达、撤回",
 )
-def case_action(request: HttpRequest, case_id: int, action: str, payload: CaseActionIn):
+def case_action(
+    request: HttpRequest,
+    case_id: int,
+    action: listed_str(CASE_ACTIONS),
+    payload: CaseActionIn,
+):
     actor = require(request, "case.view")
     case = case_selectors.case_get(actor=actor, case_id=case_id)
     spec = CASE_ACTIONS.get(action)
@@ -421,7 +437,9 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: CaseAc
     return _detail(request, case.pk)
 
 
-@router.get("/rectifications", response=list[RectificationOut], summary="差评整改任务")
+@router.get(
+    "/rectifications", response={200: list[RectificationOut], **refusals()}, summary="差评整改任务"
+)
 @paginate(Pages)
 def rectifications(request: HttpRequest, open_only: bool = True):
     actor = require(request, "case.view")

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.core.errors import NotFound, PermissionDenied
+from shequ.core.formtokens import once
 from shequ.core.http import error_page, refusal, requires
 from shequ.core.models import Region
 from shequ.core.scope import Actor
@@ -151,6 +152,7 @@ def _intake_form(
 
 @require_http_methods(["GET", "POST"])
 @requires("case.accept")
+@once
 def intake(request: HttpRequest) -> HttpResponse:
     """窗口受理: accept, accept with 容缺, or issue the one-time notice."""
     actor = request.actor

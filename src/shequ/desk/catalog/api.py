@@ -9,14 +9,16 @@ from ninja.pagination import paginate
 
 from shequ.core.api_auth import require
 from shequ.core.api_pages import Pages, mapped
-from shequ.core.errors import ValidationError
+from shequ.core.api_schema import choice, refusals
 from shequ.desk.catalog import selectors
 from shequ.desk.models import Category, ItemKind, ServiceItem, ServiceItemVersion, Window
 
 router = Router(tags=["一窗受理"])
 
+CategoryChoice = choice(Category.values, "未知的类别。")
 
-class ItemOut(Schema):
+
+class ServiceItemOut(Schema):
     id: int
     code: str
     name: str
@@ -30,27 +32,27 @@ class ItemOut(Schema):
     retired: bool
 
 
-class MaterialOut(Schema):
+class ItemMaterialOut(Schema):
     name: str
     original_or_copy: str
     key: bool
     template: str = ""
 
 
-class FormFieldOut(Schema):
+class ItemFormFieldOut(Schema):
     name: str
     type: str
     required: bool
     options: list[str]
 
 
-class VersionOut(Schema):
+class ItemVersionOut(Schema):
     number: int
     name: str
     category: str
     department: str
     legal_basis: str
-    materials: list[MaterialOut]
+    materials: list[ItemMaterialOut]
     legal_days: int
     promised_days: int
     kind: str
@@ -58,24 +60,24 @@ class VersionOut(Schema):
     fee: Decimal
     proxy_allowed: bool
     online_allowed: bool
-    form_fields: list[FormFieldOut]
+    form_fields: list[ItemFormFieldOut]
     published_at: dt.datetime
 
 
-class ItemDetailOut(Schema):
+class ServiceItemDetailOut(Schema):
     id: int
     code: str
     retired: bool
-    current_version: VersionOut
+    current_version: ItemVersionOut
     versions: list[int] = Field(description="全部版本号，新版在前")
 
 
-class ItemFilters(Schema):
+class ServiceItemFilters(Schema):
     q: str = ""
-    category: str = Field("", description="类别代码，见 Category")
+    category: CategoryChoice = Field(None, description="类别")
 
 
-class DutyOut(Schema):
+class WindowDutyOut(Schema):
     date: dt.date
     worker_id: int
     worker: str
@@ -86,12 +88,12 @@ class WindowOut(Schema):
     name: str
     active: bool
     community_id: int
-    on_duty: list[DutyOut] = Field(description="今日值班人员")
+    on_duty: list[WindowDutyOut] = Field(description="今日值班人员")
 
 
-def _item_out(item: ServiceItem) -> ItemOut:
+def _item_out(item: ServiceItem) -> ServiceItemOut:
     cur = item.current_version
-    return ItemOut(
+    return ServiceItemOut(
         id=item.pk,
         code=item.code,
         name=item.name,
@@ -106,14 +108,14 @@ def _item_out(item: ServiceItem) -> ItemOut:
     )
 
 
-def _version_out(v: ServiceItemVersion) -> VersionOut:
-    return VersionOut(
+def _version_out(v: ServiceItemVersion) -> ItemVersionOut:
+    return ItemVersionOut(
         number=v.number,
         name=v.name,
         category=v.category,
         department=v.department,
         legal_basis=v.legal_basis,
-        materials=[MaterialOut(**m) for m in v.materials],
+        materials=[ItemMaterialOut(**m) for m in v.materials],
         legal_days=v.legal_days,
         promised_days=v.promised_days,
         kind=v.kind,
@@ -121,27 +123,29 @@ def _version_out(v: ServiceItemVersion) -> VersionOut:
         fee=v.fee,
         proxy_allowed=v.proxy_allowed,
         online_allowed=v.online_allowed,
-        form_fields=[FormFieldOut(**f) for f in v.form_fields],
+        form_fields=[ItemFormFieldOut(**f) for f in v.form_fields],
         published_at=v.published_at,
     )
 
 
-@router.get("/items", response=list[ItemOut], summary="事项清单")
+@router.get("/items", response={200: list[ServiceItemOut], **refusals()}, summary="事项清单")
 @paginate(Pages)
-def items(request: HttpRequest, filters: Query[ItemFilters]):
+def items(request: HttpRequest, filters: Query[ServiceItemFilters]):
     actor = require(request, "service_item.view")
-    if filters.category and filters.category not in Category.values:
-        raise ValidationError("未知的类别。", field="category")
-    rows = selectors.item_list(actor=actor, q=filters.q, category=filters.category)
+    rows = selectors.item_list(actor=actor, q=filters.q, category=filters.category or "")
     return mapped(rows, _item_out)
 
 
-@router.get("/items/{item_id}", response=ItemDetailOut, summary="事项及其现行版本")
+@router.get(
+    "/items/{item_id}",
+    response={200: ServiceItemDetailOut, **refusals(404)},
+    summary="事项及其现行版本",
+)
 def item(request: HttpRequest, item_id: int):
     actor = require(request, "service_item.view")
     row = selectors.item_get(actor=actor, item_id=item_id)
     assert row.current_version is not None  # noqa: S101 - every item is written with version 1
-    return ItemDetailOut(
+    return ServiceItemDetailOut(
         id=row.pk,
         code=row.code,
         retired=row.retired_at is not None,
@@ -157,13 +161,17 @@ def _window_out(w: Window) -> WindowOut:
         active=w.active,
         community_id=w.community_id,
         on_duty=[
-            DutyOut(date=d.date, worker_id=d.worker_id, worker=str(d.worker))
+            WindowDutyOut(date=d.date, worker_id=d.worker_id, worker=str(d.worker))
             for d in w.today_duties
         ],
     )
 
 
-@router.get("/communities/{community_id}/windows", response=list[WindowOut], summary="社区综合窗口")
+@router.get(
+    "/communities/{community_id}/windows",
+    response={200: list[WindowOut], **refusals(404)},
+    summary="社区综合窗口",
+)
 def windows(request: HttpRequest, community_id: int):
     actor = require(request, "service_item.view")
     community = selectors.community_get(actor=actor, community_id=community_id)

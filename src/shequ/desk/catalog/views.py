@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.audit import audit_refused
 from shequ.core.errors import DomainError, PermissionDenied
+from shequ.core.formtokens import once
 from shequ.core.http import refusal, requires
 from shequ.desk.catalog import excel, selectors, services
 from shequ.desk.catalog.forms import (
@@ -99,6 +100,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("service_item.manage")
+@once
 def item_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = ItemForm(request.POST or None)
@@ -182,6 +184,7 @@ def item_drop(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("service_item.manage")
+@once
 def catalog_import(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -249,6 +252,7 @@ def window_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("window.manage")
+@once
 def window_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = WindowForm(request.POST or None)
@@ -349,6 +353,7 @@ def _grant_form(request: HttpRequest) -> QualificationForm:
 
 @require_http_methods(["GET", "POST"])
 @requires("qualification.manage")
+@once
 def qualification_grant(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = _grant_form(request)

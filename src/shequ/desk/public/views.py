@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from shequ.core.errors import DomainError, NotFound
+from shequ.core.formtokens import once
 from shequ.core.http import error_page, refusal, requires
 from shequ.core.middleware import client_ip
 from shequ.desk.cases.notice_pdf import notice_pdf
@@ -205,6 +206,7 @@ def apply_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("case.apply")
+@once
 def apply(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = request.actor
     resident = public_selectors.own_resident(actor=actor)

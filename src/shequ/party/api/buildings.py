@@ -9,11 +9,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from shequ.appeals.models import AppealKind
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import listed, refusals
+from shequ.core.categories import IssueCategory
 from shequ.core.pii import mask_name
 from shequ.core.workdays import local_today
-from shequ.party.models import BuildingHead, HouseholdVisit
+from shequ.party.models import BuildingHead, HeadKind, HouseholdVisit
 from shequ.party.selectors import buildings as selectors
 from shequ.party.services import buildings as services
 from shequ.party.services.common import quarter_of
@@ -23,7 +26,7 @@ router = Router()
 ID = {"ge": 1, "le": 2**31 - 1}
 
 
-class HeadOut(Schema):
+class BuildingHeadOut(Schema):
     id: int
     kind: str = Field(description="building 楼长 / unit 单元长")
     kind_label: str
@@ -41,33 +44,33 @@ class HeadOut(Schema):
 class UnitHeadsOut(Schema):
     unit_id: int
     unit: str
-    head: HeadOut | None
+    head: BuildingHeadOut | None
 
 
 class BuildingHeadsOut(Schema):
     building_id: int
     building: str
     compound: str
-    head: HeadOut | None = Field(description="在任楼长；null 即未配楼长")
+    head: BuildingHeadOut | None = Field(description="在任楼长；null 即未配楼长")
     units: list[UnitHeadsOut]
     households: int = Field(description="住户数")
     visited: int = Field(description="本季度至少走访一次的住户数")
 
 
-class HeadIn(Schema):
+class BuildingHeadIn(Schema):
     building_id: int = Field(**ID)
     resident_id: int = Field(**ID, description="本楼栋的居民")
-    kind: str = Field(description="building / unit")
+    kind: str = Field(description="building / unit", json_schema_extra=listed(HeadKind.values))
     unit_id: int | None = Field(None, **ID, description="单元长的单元")
     term_start: dt.date
     term_end: dt.date | None = None
 
 
-class HeadEndIn(Schema):
+class BuildingHeadEndIn(Schema):
     ended_on: dt.date
 
 
-class VisitOut(Schema):
+class HouseholdVisitOut(Schema):
     id: int
     household_id: int
     household: str = Field(description="楼栋 单元 门牌号")
@@ -87,18 +90,22 @@ class VisitFilters(Schema):
     until: dt.date | None = None
 
 
-class VisitIn(Schema):
+class HouseholdVisitIn(Schema):
     household_id: int = Field(**ID)
     visited_on: dt.date
     raised: str = Field("", max_length=1000, description="居民反映的情况（代报诉求时即诉求内容）")
     follow_up: str = Field("", max_length=1000)
     raise_appeal: bool = Field(False, description="同时代居民提出诉求")
-    appeal_kind: str | None = Field(None, max_length=16)
-    appeal_category: str | None = Field(None, max_length=24)
+    appeal_kind: str | None = Field(
+        None, max_length=16, json_schema_extra=listed(AppealKind.values)
+    )
+    appeal_category: str | None = Field(
+        None, max_length=24, json_schema_extra=listed(IssueCategory.values)
+    )
     resident_id: int | None = Field(None, **ID, description="提出诉求的本户居民")
 
 
-class CoverageRowOut(Schema):
+class VisitCoverageRowOut(Schema):
     building_id: int
     building: str
     households: int
@@ -106,24 +113,24 @@ class CoverageRowOut(Schema):
     pct: float | None = Field(description="覆盖率（%）")
 
 
-class CoverageTotalOut(Schema):
+class VisitCoverageTotalOut(Schema):
     households: int
     visited: int
     pct: float | None
 
 
-class CoverageOut(Schema):
+class VisitCoverageOut(Schema):
     quarter: str
-    buildings: list[CoverageRowOut]
-    total: CoverageTotalOut
+    buildings: list[VisitCoverageRowOut]
+    total: VisitCoverageTotalOut
 
 
 class CoverageQuery(Schema):
     quarter: str = Field("", max_length=10, description="如 2026Q4；默认本季度")
 
 
-def _head(h: BuildingHead, names: bool) -> HeadOut:
-    return HeadOut(
+def _head(h: BuildingHead, names: bool) -> BuildingHeadOut:
+    return BuildingHeadOut(
         id=h.pk, kind=h.kind, kind_label=h.get_kind_display(), building_id=h.building_id,
         unit_id=h.unit_id, resident_id=h.resident_id,
         name=h.resident.name if names else mask_name(h.resident.name),
@@ -171,15 +178,23 @@ class _Board(mapped):
         ]
 
 
-@router.get("/heads", response=list[BuildingHeadsOut], summary="楼栋长和单元长（本辖区各楼栋）")
+@router.get(
+    "/heads",
+    response={200: list[BuildingHeadsOut], **refusals()},
+    summary="楼栋长和单元长（本辖区各楼栋）",
+)
 @paginate(Pages)
 def head_list(request: HttpRequest):
     require(request, "party.heads")
     return _Board(request)
 
 
-@router.post("/heads", response={201: HeadOut}, summary="选配楼栋长、单元长")
-def head_assign(request: HttpRequest, payload: HeadIn):
+@router.post(
+    "/heads",
+    response={201: BuildingHeadOut, **refusals(400, 404, 409)},
+    summary="选配楼栋长、单元长",
+)
+def head_assign(request: HttpRequest, payload: BuildingHeadIn):
     actor = require(request, "party.heads")
     head = audited(
         request,
@@ -190,8 +205,12 @@ def head_assign(request: HttpRequest, payload: HeadIn):
     return Status(201, _head(found, actor.can("party.members")))
 
 
-@router.post("/heads/{int:head_id}/end", response=HeadOut, summary="楼栋长离任（收回楼栋长角色）")
-def head_end(request: HttpRequest, head_id: int, payload: HeadEndIn):
+@router.post(
+    "/heads/{int:head_id}/end",
+    response={200: BuildingHeadOut, **refusals(400, 404, 409)},
+    summary="楼栋长离任（收回楼栋长角色）",
+)
+def head_end(request: HttpRequest, head_id: int, payload: BuildingHeadEndIn):
     actor = require(request, "party.heads")
     audited(
         request,
@@ -201,8 +220,8 @@ def head_end(request: HttpRequest, head_id: int, payload: HeadEndIn):
     return _head(selectors.head_get(actor=actor, head_id=head_id), actor.can("party.members"))
 
 
-def _visit(v: HouseholdVisit) -> VisitOut:
-    return VisitOut(
+def _visit(v: HouseholdVisit) -> HouseholdVisitOut:
+    return HouseholdVisitOut(
         id=v.pk, household_id=v.household_id,
         household=f"{v.building.name} {v.unit.name} {v.household.room}室",
         building_id=v.building_id, unit_id=v.unit_id, visited_on=v.visited_on, raised=v.raised,
@@ -211,7 +230,11 @@ def _visit(v: HouseholdVisit) -> VisitOut:
     )  # fmt: skip
 
 
-@router.get("/visits", response=list[VisitOut], summary="入户走访记录（楼栋长本楼栋；社区本辖区）")
+@router.get(
+    "/visits",
+    response={200: list[HouseholdVisitOut], **refusals(404)},
+    summary="入户走访记录（楼栋长本楼栋；社区本辖区）",
+)
 @paginate(Pages)
 def visit_list(request: HttpRequest, filters: Query[VisitFilters]):
     actor = require(request, "party.view")
@@ -227,8 +250,12 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]):
     return mapped(rows, _visit)
 
 
-@router.post("/visits", response={201: VisitOut}, summary="登记入户走访（可同时代居民提出诉求）")
-def visit_log(request: HttpRequest, payload: VisitIn):
+@router.post(
+    "/visits",
+    response={201: HouseholdVisitOut, **refusals(400, 404, 409)},
+    summary="登记入户走访（可同时代居民提出诉求）",
+)
+def visit_log(request: HttpRequest, payload: HouseholdVisitIn):
     actor = require(request, "party.visit")
     visit = audited(
         request,
@@ -239,17 +266,19 @@ def visit_log(request: HttpRequest, payload: VisitIn):
 
 
 @router.get(
-    "/visits/coverage", response=CoverageOut, summary="走访覆盖（各楼栋本季度已走访户数/总户数）"
+    "/visits/coverage",
+    response={200: VisitCoverageOut, **refusals()},
+    summary="走访覆盖（各楼栋本季度已走访户数/总户数）",
 )
 def visit_coverage(request: HttpRequest, query: Query[CoverageQuery]):
     actor = require(request, "party.view")
     quarter = selectors.clean_quarter(query.quarter)
     rows = selectors.visit_coverage(actor=actor, quarter=quarter)
     total = selectors.coverage_total(rows)
-    return CoverageOut(
+    return VisitCoverageOut(
         quarter=quarter,
         buildings=[
-            CoverageRowOut(
+            VisitCoverageRowOut(
                 building_id=r.building.pk,
                 building=r.building.name,
                 households=r.households,
@@ -259,7 +288,7 @@ def visit_coverage(request: HttpRequest, query: Query[CoverageQuery]):
             for r in rows
             if r.building is not None
         ],
-        total=CoverageTotalOut(
+        total=VisitCoverageTotalOut(
             households=total.households, visited=total.visited, pct=_pct(total.pct)
         ),
     )

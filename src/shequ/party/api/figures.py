@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from shequ.core.api_auth import require
+from shequ.core.api_schema import refusals
 from shequ.party.selectors import figures as selectors
 
 router = Router()
@@ -58,7 +59,11 @@ def _row(r: selectors.Row) -> PartyFiguresRowOut:
     )  # fmt: skip
 
 
-@router.get("/figures", response=PartyFiguresOut, summary="党建数据（区、街道、社区）")
+@router.get(
+    "/figures",
+    response={200: PartyFiguresOut, **refusals(404)},
+    summary="党建数据（区、街道、社区）",
+)
 def figures(request: HttpRequest, filters: Query[PartyFiguresFilters]):
     actor = require(request, "party.view")
     found = selectors.party_figures(actor=actor, region_id=filters.region_id, year=filters.year)

@@ -9,12 +9,17 @@ from ninja.pagination import paginate
 
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import choice, listed, refusals
 from shequ.core.errors import NotFound
-from shequ.party.models import MemberStatus, PartyMember, Relation
+from shequ.party.models import MemberStatus, PartyMember, Relation, Standing
 from shequ.party.selectors import members as selectors
 from shequ.party.services import members as services
 
 router = Router()
+
+StandingFilter = choice(Standing.values, "未知的党员类别。")
+RelationFilter = choice(Relation.values, "未知的管理类型。")
+StatusFilter = choice(MemberStatus.values, "未知的党员状态。")
 
 
 class PartyMemberOut(Schema):
@@ -34,17 +39,17 @@ class PartyMemberOut(Schema):
 
 class PartyMemberFilters(Schema):
     org_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    standing: str = ""
-    relation: str = ""
-    status: str = MemberStatus.ACTIVE
+    standing: StandingFilter = None
+    relation: RelationFilter = None
+    status: StatusFilter = Field(MemberStatus.ACTIVE.value, description="默认只看在册党员")
     q: str = Field("", description="姓名关键词")
 
 
 class PartyMemberIn(Schema):
     resident_id: int = Field(ge=1, le=2**31 - 1, description="居民档案中的居民")
     org_id: int = Field(ge=1, le=2**31 - 1)
-    standing: str
-    relation: str
+    standing: str = Field(json_schema_extra=listed(Standing.values))
+    relation: str = Field(json_schema_extra=listed(Relation.values))
     joined_on: dt.date
     probation_ends_on: dt.date | None = None
     employer_org_name: str = Field("", max_length=200)
@@ -66,7 +71,11 @@ def _member(m: PartyMember) -> PartyMemberOut:
     )  # fmt: skip
 
 
-@router.get("/members", response=list[PartyMemberOut], summary="党员名册（党务角色，本辖区）")
+@router.get(
+    "/members",
+    response={200: list[PartyMemberOut], **refusals(404)},
+    summary="党员名册（党务角色，本辖区）",
+)
 @paginate(Pages)
 def member_list(request: HttpRequest, filters: Query[PartyMemberFilters]):
     actor = require(request, "party.members")
@@ -74,16 +83,18 @@ def member_list(request: HttpRequest, filters: Query[PartyMemberFilters]):
         actor=actor,
         filters=selectors.MemberFilters(
             org_id=filters.org_id,
-            standing=filters.standing[:16],
-            relation=filters.relation[:16],
-            status=filters.status[:16],
+            standing=filters.standing or "",
+            relation=filters.relation or "",
+            status=filters.status or "",
             q=filters.q[:40],
         ),  # fmt: skip
     )
     return mapped(rows, _member)
 
 
-@router.get("/members/me", response=PartyMemberOut, summary="本人的党员信息（居民）")
+@router.get(
+    "/members/me", response={200: PartyMemberOut, **refusals(404)}, summary="本人的党员信息（居民）"
+)
 def my_membership(request: HttpRequest):
     actor = require(request, "party.self")
     member = selectors.my_membership(actor=actor)
@@ -92,13 +103,19 @@ def my_membership(request: HttpRequest):
     return _member(member)
 
 
-@router.get("/members/{int:member_id}", response=PartyMemberOut, summary="党员详情")
+@router.get(
+    "/members/{int:member_id}", response={200: PartyMemberOut, **refusals(404)}, summary="党员详情"
+)
 def member_detail(request: HttpRequest, member_id: int):
     actor = require(request, "party.members")
     return _member(selectors.member_get(actor=actor, member_id=member_id))
 
 
-@router.post("/members", response={201: PartyMemberOut}, summary="登记党员（居民档案中的居民）")
+@router.post(
+    "/members",
+    response={201: PartyMemberOut, **refusals(400, 404, 409)},
+    summary="登记党员（居民档案中的居民）",
+)
 def member_create(request: HttpRequest, payload: PartyMemberIn):
     actor = require(request, "party.member_manage")
     member = audited(
@@ -109,7 +126,11 @@ def member_create(request: HttpRequest, payload: PartyMemberIn):
     return Status(201, _member(selectors.member_get(actor=actor, member_id=member.pk)))
 
 
-@router.post("/members/{int:member_id}/confirm", response=PartyMemberOut, summary="预备党员转正")
+@router.post(
+    "/members/{int:member_id}/confirm",
+    response={200: PartyMemberOut, **refusals(400, 404, 409)},
+    summary="预备党员转正",
+)
 def member_confirm(request: HttpRequest, member_id: int, payload: PartyMemberConfirmIn):
     actor = require(request, "party.member_manage")
     audited(

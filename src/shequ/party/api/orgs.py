@@ -10,12 +10,15 @@ from ninja.pagination import paginate
 
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import choice, listed, refusals
 from shequ.core.pii import mask_name
 from shequ.party.models import OrgKind, PartyOrg
 from shequ.party.selectors import orgs as selectors
 from shequ.party.services import orgs as services
 
 router = Router()
+
+KindFilter = choice(OrgKind.values, "未知的党组织类别。")
 
 
 class PartyOrgOut(Schema):
@@ -45,12 +48,12 @@ class PartyOrgDetailOut(PartyOrgOut):
 
 
 class PartyOrgFilters(Schema):
-    kind: str = Field("", description="类别代码")
+    kind: KindFilter = Field(None, description="类别")
 
 
 class PartyOrgIn(Schema):
     region_id: int = Field(description="所在区划（街道、社区、小区或楼栋）")
-    kind: str
+    kind: str = Field(json_schema_extra=listed(OrgKind.values))
     name: str = Field(max_length=200)
     founded_on: dt.date
 
@@ -76,11 +79,13 @@ def _org(o: PartyOrg) -> dict:
     }  # fmt: skip
 
 
-@router.get("/orgs", response=list[PartyOrgOut], summary="党组织列表（本辖区）")
+@router.get(
+    "/orgs", response={200: list[PartyOrgOut], **refusals()}, summary="党组织列表（本辖区）"
+)
 @paginate(Pages)
 def org_list(request: HttpRequest, filters: Query[PartyOrgFilters]):
     actor = require(request, "party.view")
-    rows = selectors.org_list(actor=actor, kind=filters.kind[:24])
+    rows = selectors.org_list(actor=actor, kind=filters.kind or "")
     return mapped(rows, lambda o: PartyOrgOut(**_org(o)))
 
 
@@ -102,13 +107,17 @@ def _detail(request: HttpRequest, org_id: int) -> PartyOrgDetailOut:
     return PartyOrgDetailOut(**_org(org), committee=seats)
 
 
-@router.get("/orgs/{int:org_id}", response=PartyOrgDetailOut, summary="党组织详情")
+@router.get(
+    "/orgs/{int:org_id}", response={200: PartyOrgDetailOut, **refusals(404)}, summary="党组织详情"
+)
 def org_detail(request: HttpRequest, org_id: int):
     require(request, "party.view")
     return _detail(request, org_id)
 
 
-@router.post("/orgs", response={201: PartyOrgDetailOut}, summary="成立党组织")
+@router.post(
+    "/orgs", response={201: PartyOrgDetailOut, **refusals(400, 404, 409)}, summary="成立党组织"
+)
 def org_create(request: HttpRequest, payload: PartyOrgIn):
     actor = require(request, "party.org")
     org = audited(
@@ -125,7 +134,11 @@ def org_create(request: HttpRequest, payload: PartyOrgIn):
     return Status(201, _detail(request, org.pk))
 
 
-@router.get("/eligibility", response=EligibilityOut, summary="建支部提示（应建未建、低于门槛）")
+@router.get(
+    "/eligibility",
+    response={200: EligibilityOut, **refusals()},
+    summary="建支部提示（应建未建、低于门槛）",
+)
 def eligibility(request: HttpRequest):
     actor = require(request, "party.view")
     found = selectors.eligibility(actor=actor)

@@ -13,12 +13,15 @@ from ninja.pagination import paginate
 
 from shequ.core.api_auth import audited
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import Id, choice, refusals
 from shequ.core.scope import Actor
-from shequ.party.models import MemberReportIn, Need, NeedClaim, ServiceLog, UnitReportIn
+from shequ.party.models import MemberReportIn, Need, NeedClaim, NeedState, ServiceLog, UnitReportIn
 from shequ.party.selectors import reporting as selectors
 from shequ.party.services import reporting as services
 
 router = Router(tags=["党建引领·双报到"])
+
+NeedStatusFilter = choice(NeedState.values, "未知的需求状态。")
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -72,7 +75,7 @@ def _unit_out(actor: Actor, r: UnitReportIn, members: int) -> UnitReportOut:
 
 @router.get(
     "/report-in/units",
-    response=list[UnitReportOut],
+    response={200: list[UnitReportOut], **refusals()},
     summary="驻区单位报到列表（联络员：本单位的）",
 )
 @paginate(Pages)
@@ -84,7 +87,7 @@ def unit_report_list(request: HttpRequest):
 
 @router.post(
     "/report-in/units",
-    response={201: UnitReportOut},
+    response={201: UnitReportOut, **refusals(400, 404, 409)},
     summary="驻区单位到社区报到（联络员为本单位，或社区代为登记）",
 )
 def unit_report_create(request: HttpRequest, payload: UnitReportBody):
@@ -142,7 +145,7 @@ def _member_out(actor: Actor, r: MemberReportIn) -> MemberReportOut:
 
 @router.get(
     "/report-in/members",
-    response=list[MemberReportOut],
+    response={200: list[MemberReportOut], **refusals()},
     summary="在职党员报到列表（联络员：本单位党员；居民：本人）",
 )
 @paginate(Pages)
@@ -153,7 +156,7 @@ def member_report_list(request: HttpRequest):
 
 @router.post(
     "/report-in/members",
-    response={201: MemberReportOut},
+    response={201: MemberReportOut, **refusals(400, 404, 409)},
     summary="在职党员到居住地社区报到（本人，或社区代为登记）",
 )
 def member_report_create(request: HttpRequest, payload: MemberReportBody):
@@ -185,10 +188,12 @@ class NeedOut(Schema):
 
 
 class NeedFilters(Schema):
-    status: str = Field("", description="open 待认领 / claimed 已认领 / closed 已关闭")
+    status: NeedStatusFilter = Field(
+        None, description="open 待认领 / claimed 已认领 / closed 已关闭"
+    )
 
 
-class NeedBody(Schema):
+class NeedIn(Schema):
     community_id: int | None = Field(None, description="社区工作人员可省略：本社区")
     title: str = Field(max_length=120)
     description: str = Field("", max_length=1000)
@@ -197,11 +202,11 @@ class NeedBody(Schema):
     needed_by: dt.date
 
 
-class ClaimBody(Schema):
+class NeedClaimIn(Schema):
     report_in_id: int | None = Field(None, description="社区代党员认领时必填；居民本人认领省略")
 
 
-class ClaimOut(Schema):
+class NeedClaimOut(Schema):
     id: int
     need_id: int
     report_in_id: int
@@ -228,18 +233,20 @@ def _need_out(n: Need, claims: int) -> NeedOut:
 
 @router.get(
     "/report-in/needs",
-    response=list[NeedOut],
+    response={200: list[NeedOut], **refusals()},
     summary="社区需求清单（居民：已报到社区的需求）",
 )
 @paginate(Pages)
 def need_list(request: HttpRequest, filters: Query[NeedFilters]):
     actor = _actor(request)
-    rows = selectors.needs(actor=actor, status=filters.status[:10] or None)
+    rows = selectors.needs(actor=actor, status=filters.status)
     return mapped(rows, lambda n: _need_out(n, n.claim_count))
 
 
-@router.post("/report-in/needs", response={201: NeedOut}, summary="发布社区需求")
-def need_post(request: HttpRequest, payload: NeedBody):
+@router.post(
+    "/report-in/needs", response={201: NeedOut, **refusals(400, 404, 409)}, summary="发布社区需求"
+)
+def need_post(request: HttpRequest, payload: NeedIn):
     actor = _actor(request)
     need = audited(
         request, "need.post", lambda: services.need_post(actor=actor, **payload.model_dump())
@@ -249,10 +256,10 @@ def need_post(request: HttpRequest, payload: NeedBody):
 
 @router.post(
     "/report-in/needs/{int:need_id}/claim",
-    response={201: ClaimOut},
+    response={201: NeedClaimOut, **refusals(400, 404, 409)},
     summary="认领社区需求（已报到的党员本人，或社区代为认领）",
 )
-def need_claim(request: HttpRequest, need_id: int, payload: ClaimBody):
+def need_claim(request: HttpRequest, need_id: int, payload: NeedClaimIn):
     actor = _actor(request)
     claim: NeedClaim = audited(
         request,
@@ -264,7 +271,7 @@ def need_claim(request: HttpRequest, need_id: int, payload: ClaimBody):
     need = selectors.need_get(actor=actor, need_id=claim.need_id)
     return Status(
         201,
-        ClaimOut(
+        NeedClaimOut(
             id=claim.pk,
             need_id=need.pk,
             report_in_id=claim.report_in_id,
@@ -278,7 +285,7 @@ def need_claim(request: HttpRequest, need_id: int, payload: ClaimBody):
 # -- services ---------------------------------------------------------------------------------
 
 
-class ServiceOut(Schema):
+class ServiceLogOut(Schema):
     id: int
     community_id: int
     community: str
@@ -293,12 +300,12 @@ class ServiceOut(Schema):
     pairing_action_id: int | None = Field(description="同时计入的结对共建活动")
 
 
-class ServiceFilters(Schema):
+class ServiceLogFilters(Schema):
     quarter: str = Field("", description="如 2026Q4")
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
-class ServiceBody(Schema):
+class ServiceLogIn(Schema):
     report_in_id: int
     need_id: int | None = None
     day: dt.date
@@ -306,8 +313,8 @@ class ServiceBody(Schema):
     what: str = Field(max_length=400)
 
 
-def _service_out(actor: Actor, s: ServiceLog) -> ServiceOut:
-    return ServiceOut(
+def _service_out(actor: Actor, s: ServiceLog) -> ServiceLogOut:
+    return ServiceLogOut(
         id=s.pk,
         community_id=s.community_id,
         community=s.community.name,
@@ -325,11 +332,11 @@ def _service_out(actor: Actor, s: ServiceLog) -> ServiceOut:
 
 @router.get(
     "/report-in/services",
-    response=list[ServiceOut],
+    response={200: list[ServiceLogOut], **refusals(404)},
     summary="服务登记（联络员：本单位党员的；居民：本人的）",
 )
 @paginate(Pages)
-def service_list(request: HttpRequest, filters: Query[ServiceFilters]):
+def service_list(request: HttpRequest, filters: Query[ServiceLogFilters]):
     actor = _actor(request)
     rows = selectors.service_logs(
         actor=actor, quarter=filters.quarter[:10] or None, unit_id=filters.unit_id
@@ -339,10 +346,10 @@ def service_list(request: HttpRequest, filters: Query[ServiceFilters]):
 
 @router.post(
     "/report-in/services",
-    response={201: ServiceOut},
+    response={201: ServiceLogOut, **refusals(400, 404, 409)},
     summary="登记在职党员服务（单位有结对共建协议的，同时计入共建活动）",
 )
-def service_create(request: HttpRequest, payload: ServiceBody):
+def service_create(request: HttpRequest, payload: ServiceLogIn):
     actor = _actor(request)
     log: Any = audited(
         request,

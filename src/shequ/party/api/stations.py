@@ -14,9 +14,17 @@ from ninja.pagination import paginate
 
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import listed, refusals
 from shequ.core.pii import mask_name
 from shequ.party.functioning import WEEKDAY_LABELS, rule_text
-from shequ.party.models import Station, StationActivity, StationMonth, StationOpening
+from shequ.party.models import (
+    ActivityKind,
+    LocationKind,
+    Station,
+    StationActivity,
+    StationMonth,
+    StationOpening,
+)
 from shequ.party.selectors import stations as selectors
 from shequ.party.services import stations as services
 from shequ.party.services.common import rules_for
@@ -116,7 +124,7 @@ class StationFilters(Schema):
 class StationIn(Schema):
     branch_id: int = Field(ge=1, le=2**31 - 1, description="所属小区党支部")
     name: str = Field(max_length=200)
-    location_kind: str
+    location_kind: str = Field(json_schema_extra=listed(LocationKind.values))
     address: str = Field(max_length=400)
     area: Decimal = Field(description="面积（平方米），大于0")
     opened_on: dt.date
@@ -130,7 +138,7 @@ class StationOpeningIn(Schema):
 
 class StationActivityIn(Schema):
     day: dt.date
-    kind: str
+    kind: str = Field(json_schema_extra=listed(ActivityKind.values))
     title: str = Field(max_length=400)
     participants: int
     residents_served: int
@@ -210,7 +218,11 @@ def _activity(a: StationActivity, photos: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/stations", response=list[StationOut], summary="红旗驿站列表（本辖区，含月度判定）")
+@router.get(
+    "/stations",
+    response={200: list[StationOut], **refusals(404)},
+    summary="红旗驿站列表（本辖区，含月度判定）",
+)
 @paginate(Pages)
 def station_list(request: HttpRequest, filters: Query[StationFilters]):
     actor = require(request, "party.view")
@@ -230,7 +242,11 @@ def station_list(request: HttpRequest, filters: Query[StationFilters]):
     )
 
 
-@router.get("/stations/figures", response=StationFiguresOut, summary="红旗驿站数据（按社区）")
+@router.get(
+    "/stations/figures",
+    response={200: StationFiguresOut, **refusals()},
+    summary="红旗驿站数据（按社区）",
+)
 def station_figures(request: HttpRequest, filters: Query[StationFiguresFilters]):
     actor = require(request, "party.view")
     found = selectors.station_figures(actor=actor, month=selectors.parse_month(filters.month))
@@ -278,13 +294,21 @@ def _detail(request: HttpRequest, station_id: int) -> StationDetailOut:
     )  # fmt: skip
 
 
-@router.get("/stations/{int:station_id}", response=StationDetailOut, summary="红旗驿站详情")
+@router.get(
+    "/stations/{int:station_id}",
+    response={200: StationDetailOut, **refusals(404)},
+    summary="红旗驿站详情",
+)
 def station_detail(request: HttpRequest, station_id: int):
     require(request, "party.view")
     return _detail(request, station_id)
 
 
-@router.post("/stations", response={201: StationDetailOut}, summary="建立红旗驿站（小区党支部）")
+@router.post(
+    "/stations",
+    response={201: StationDetailOut, **refusals(400, 404, 409)},
+    summary="建立红旗驿站（小区党支部）",
+)
 def station_create(request: HttpRequest, payload: StationIn):
     actor = require(request, "party.station")
     station = audited(
@@ -303,7 +327,7 @@ def _refreshed(request: HttpRequest, station_id: int, day: dt.date) -> StationMo
 
 @router.post(
     "/stations/{int:station_id}/openings",
-    response={201: StationOpeningWrittenOut},
+    response={201: StationOpeningWrittenOut, **refusals(400, 404, 409)},
     summary="开放登记（实际开放的日期和时段）",
 )
 def opening_log(request: HttpRequest, station_id: int, payload: StationOpeningIn):
@@ -329,7 +353,7 @@ def opening_log(request: HttpRequest, station_id: int, payload: StationOpeningIn
 
 @router.post(
     "/stations/{int:station_id}/activities",
-    response={201: StationActivityWrittenOut},
+    response={201: StationActivityWrittenOut, **refusals(400, 404, 409)},
     summary="登记驿站活动（照片请在页面上传）",
 )
 def activity_log(request: HttpRequest, station_id: int, payload: StationActivityIn):

@@ -12,15 +12,26 @@ from ninja.pagination import paginate
 
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import choice, listed, listed_str, refusals
 from shequ.core.errors import ValidationError
 from shequ.core.pii import mask_id_parts
-from shequ.party.models import Transfer, TransferState
+from shequ.party.models import (
+    Relation,
+    Standing,
+    Transfer,
+    TransferKind,
+    TransferReason,
+    TransferState,
+)
 from shequ.party.selectors import transfers as selectors
 from shequ.party.services import transfers as services
 
 router = Router()
 
 ID = {"ge": 1, "le": 2**31 - 1}
+
+StatusFilter = choice([*TransferState.values, "open"], "未知的接转状态。")
+ReasonFilter = choice(TransferReason.values, "未知的接转原因。")
 
 
 class TransferOut(Schema):
@@ -59,30 +70,42 @@ class TransferDetailOut(TransferOut):
 
 
 class TransferFilters(Schema):
-    status: str = Field("", description="状态代码，或 open（办理中）")
+    status: StatusFilter = Field(None, description="状态，或 open（办理中）")
     kind: str = Field("", description="类别，可用逗号连写多个：in,within")
-    reason: str = ""
+    reason: ReasonFilter = None
     year: int | None = Field(None, ge=2000, le=2100, description="完成年度")
     overdue: bool = False
 
 
 class TransferIn(Schema):
-    kind: str = Field(description="in / out / within")
-    reason: str = Field(description="retired / moved / job / other")
+    kind: str = Field(
+        description="in / out / within", json_schema_extra=listed(TransferKind.values)
+    )
+    reason: str = Field(
+        description="retired / moved / job / other", json_schema_extra=listed(TransferReason.values)
+    )
     resident_id: int | None = Field(None, **ID, description="转入：本区居民档案中的居民")
     member_id: int | None = Field(None, **ID, description="转出、区内转移：在册党员")
     to_org_id: int | None = Field(None, **ID, description="转入、区内转移：接收党组织")
     to_org_name: str = Field("", max_length=200, description="转出：区外接收党组织名称")
     from_org_name: str = Field("", max_length=200, description="转入：原党组织名称")
     incoming_letter_number: str = Field("", max_length=80, description="转入：原介绍信编号")
-    standing: str = Field("", description="转入：full / probationary")
+    standing: str = Field(
+        "",
+        description="转入：full / probationary",
+        json_schema_extra=listed(Standing.values, blank=True),
+    )
     probation_ends_on: dt.date | None = None
     joined_on: dt.date | None = None
-    relation: str = Field("", description="转入：self_managed / mobile / retired")
+    relation: str = Field(
+        "",
+        description="转入：self_managed / mobile / retired",
+        json_schema_extra=listed(Relation.values, blank=True),
+    )
     note: str = Field("", max_length=600)
 
 
-class ActIn(Schema):
+class TransferActIn(Schema):
     note: str = Field("", max_length=600)
     reason: str = Field("", max_length=600, description="退回原因（退回时必填）")
 
@@ -114,26 +137,36 @@ def _detail(request: HttpRequest, transfer_id: int) -> TransferDetailOut:
     )  # fmt: skip
 
 
-@router.get("/transfers", response=list[TransferOut], summary="组织关系接转列表（党务角色）")
+@router.get(
+    "/transfers",
+    response={200: list[TransferOut], **refusals()},
+    summary="组织关系接转列表（党务角色）",
+)
 @paginate(Pages)
 def transfer_list(request: HttpRequest, filters: Query[TransferFilters]):
     actor = require(request, "party.members")
-    if filters.status and filters.status not in {*TransferState.values, "open"}:
-        raise ValidationError("未知的接转状态。", field="status")
     rows = selectors.transfer_list(
-        actor=actor, status=filters.status, kind=filters.kind[:24], reason=filters.reason[:16],
+        actor=actor, status=filters.status or "", kind=filters.kind[:24], reason=filters.reason or "",
         year=filters.year, overdue=filters.overdue,
     )  # fmt: skip
     return mapped(rows, lambda t: TransferOut(**_transfer(t)))
 
 
-@router.get("/transfers/{int:transfer_id}", response=TransferDetailOut, summary="组织关系接转详情")
+@router.get(
+    "/transfers/{int:transfer_id}",
+    response={200: TransferDetailOut, **refusals(404)},
+    summary="组织关系接转详情",
+)
 def transfer_detail(request: HttpRequest, transfer_id: int):
     require(request, "party.members")
     return _detail(request, transfer_id)
 
 
-@router.post("/transfers", response={201: TransferDetailOut}, summary="申请组织关系接转")
+@router.post(
+    "/transfers",
+    response={201: TransferDetailOut, **refusals(400, 404, 409)},
+    summary="申请组织关系接转",
+)
 def transfer_create(request: HttpRequest, payload: TransferIn):
     actor = require(request, "party.member_manage")
     transfer = audited(
@@ -164,10 +197,15 @@ ACTION_CODES = {
 
 @router.post(
     "/transfers/{int:transfer_id}/{action}",
-    response=TransferDetailOut,
+    response={200: TransferDetailOut, **refusals(400, 404, 409)},
     summary="办理组织关系接转：approve 接收、complete 完成、return 退回（须填写原因）",
 )
-def transfer_act(request: HttpRequest, transfer_id: int, action: str, payload: ActIn):
+def transfer_act(
+    request: HttpRequest,
+    transfer_id: int,
+    action: listed_str(ACTIONS),
+    payload: TransferActIn,
+):
     actor = require(request, "party.member_manage")
     if action not in ACTIONS:
         raise ValidationError("没有这项操作：请用 approve、complete 或 return。", field="action")

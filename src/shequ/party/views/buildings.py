@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shequ.appeals.models import AppealCategory, AppealKind
 from shequ.core.errors import NotFound
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.submit import int_or_none, local_date, posted, write
 from shequ.core.workdays import local_today
@@ -74,6 +75,7 @@ def _assign_page(request: HttpRequest, *, status: int = 200, error: str = "") ->
 
 @require_http_methods(["GET", "POST"])
 @requires("party.heads")
+@once
 def head_assign(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _assign_page(request)
@@ -175,6 +177,7 @@ def _visit_done(visit: HouseholdVisit) -> str:
 
 @require_http_methods(["GET", "POST"])
 @requires("party.visit")
+@once
 def visit_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _visit_form(request)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.core.errors import ValidationError
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.submit import int_or_none, local_date, posted, write
 from shequ.core.workdays import local_today
@@ -99,6 +100,7 @@ def _employer_fields(request: HttpRequest) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @requires("party.member_manage")
+@once
 def member_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _create_page(request)

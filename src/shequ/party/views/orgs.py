@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.models import RegionLevel
 from shequ.core.submit import int_or_none, local_date, posted, write
@@ -55,6 +56,7 @@ def _create_page(request: HttpRequest, *, status: int = 200, error: str = "") ->
 
 @require_http_methods(["GET", "POST"])
 @requires("party.org")
+@once
 def org_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _create_page(request)
@@ -127,6 +129,7 @@ def _org_write(request: HttpRequest, org_id: int, *, action: str, call, done: st
 
 @require_POST
 @requires("party.org")
+@once
 def role_add(request: HttpRequest, org_id: int) -> HttpResponse:
     return _org_write(
         request,
@@ -163,6 +166,7 @@ def role_end(request: HttpRequest, role_id: int) -> HttpResponse:
 
 @require_POST
 @requires("party.org")
+@once
 def body_add(request: HttpRequest, org_id: int) -> HttpResponse:
     return _org_write(
         request,

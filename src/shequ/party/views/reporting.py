@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.core.errors import DomainError, PermissionDenied
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.permissions import PERMISSIONS
 from shequ.core.submit import local_date, posted, write
@@ -92,6 +93,7 @@ def _unit_form(request: HttpRequest, *, status: int = 200, error: str = "") -> H
 
 @require_http_methods(["GET", "POST"])
 @requires("home.view")
+@once
 def unit_report_create(request: HttpRequest) -> HttpResponse:
     _either(request, "party.report_in", "party.unit_report")
     if request.method == "GET":
@@ -182,6 +184,7 @@ def _member_form(request: HttpRequest, *, status: int = 200, error: str = "") ->
 
 @require_http_methods(["GET", "POST"])
 @requires("party.report_in")
+@once
 def member_report_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _member_form(request)
@@ -213,6 +216,7 @@ def _need_form(request: HttpRequest, *, status: int = 200, error: str = "") -> H
 
 @require_http_methods(["GET", "POST"])
 @requires("party.report_in")
+@once
 def need_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _need_form(request)
@@ -319,6 +323,7 @@ def _service_form(request: HttpRequest, *, status: int = 200, error: str = "") -
 
 @require_http_methods(["GET", "POST"])
 @requires("party.report_in")
+@once
 def service_log_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _service_form(request)

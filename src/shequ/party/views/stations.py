@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shequ.core import photos as photo_store
 from shequ.core.errors import NotFound
+from shequ.core.formtokens import once
 from shequ.core.http import requires
 from shequ.core.submit import int_or_none, local_date, posted, write
 from shequ.core.workdays import local_today
@@ -91,6 +92,7 @@ def _create_page(request: HttpRequest, *, status: int = 200, error: str = "") ->
 
 @require_http_methods(["GET", "POST"])
 @requires("party.station")
+@once
 def station_create(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _create_page(request)
@@ -195,6 +197,7 @@ def _station_write(
 
 @require_POST
 @requires("party.station")
+@once
 def room_add(request: HttpRequest, station_id: int) -> HttpResponse:
     return _station_write(
         request,
@@ -235,6 +238,7 @@ def hours_set(request: HttpRequest, station_id: int) -> HttpResponse:
 
 @require_POST
 @requires("party.station")
+@once
 def duty_add(request: HttpRequest, station_id: int) -> HttpResponse:
     return _station_write(
         request,

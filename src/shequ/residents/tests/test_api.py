@@ -137,6 +137,9 @@ def test_list_is_masked_and_paginated(client, tree, people, target, settings):
         "address": "化机小区2号楼1单元101室",
         "tags": ["low_income", "veteran"],
         "derived_tags": ["60+", "80+"],
+        "left_at": None,
+        "left_reason": "",
+        "erased": False,
     }
     text = json.dumps(client.get(BASE).json(), ensure_ascii=False)
     assert TARGET_ID not in text and "13812345678" not in text

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shequ.core.formtokens import once
 from shequ.core.http import form_status, refusal, requires
 from shequ.whistles.bodies import selectors as body_selectors
 from shequ.whistles.bodies import services as body_services
@@ -48,6 +49,7 @@ def _body_form(request, *, form, title, save, action, obj=None, success, cancel=
 
 @require_http_methods(["GET", "POST"])
 @requires("department.manage")
+@once
 def department_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     return _body_form(
@@ -88,6 +90,7 @@ def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("department.manage")
+@once
 def unit_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     return _body_form(
@@ -125,6 +128,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("department.manage")
+@once
 def liaison_grant(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     form = LiaisonForm(

@@ -12,8 +12,9 @@ from ninja.params import HeaderEx, P
 
 from shequ.core.api_auth import require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import Id, choice, listed, refusals
 from shequ.core.audit import audit_refused
-from shequ.core.errors import DomainError, ValidationError
+from shequ.core.errors import DomainError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.whistles.models import ActionKind, AgreementState, PairingAction, PairingAgreement
 from shequ.whistles.pairing import selectors as pairing_selectors
@@ -21,6 +22,9 @@ from shequ.whistles.pairing import services as pairing_services
 from shequ.whistles.pairing.services import NEW_ACTION_KINDS
 
 router = Router(tags=["结对共建"])
+
+StatusFilter = choice(AgreementState.values, "未知的协议状态。")
+PartnerKindFilter = choice(["unit", "department"], "结对方类别应为 unit 或 department。")
 
 
 class AgreementOut(Schema):
@@ -41,7 +45,7 @@ class AgreementOut(Schema):
     action_count: int
 
 
-class CommitmentOut(Schema):
+class AgreementCommitmentOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -50,7 +54,7 @@ class CommitmentOut(Schema):
     description: str
 
 
-class ActionOut(Schema):
+class PairingActionOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -64,7 +68,7 @@ class ActionOut(Schema):
     member_name: str = Field(description="在职党员双报到（历史记录）的党员（脱敏）")
 
 
-class RatingOut(Schema):
+class AgreementRatingOut(Schema):
     quarter: str
     score: int
     score_label: str
@@ -72,24 +76,25 @@ class RatingOut(Schema):
 
 
 class AgreementDetailOut(AgreementOut):
-    commitments: list[CommitmentOut]
-    actions: list[ActionOut]
-    ratings: list[RatingOut]
+    commitments: list[AgreementCommitmentOut]
+    actions: list[PairingActionOut]
+    ratings: list[AgreementRatingOut]
 
 
 class AgreementListFilters(Schema):
     q: str = Field("", description="结对方名称包含")
-    community_id: int | None = None
-    street_id: int | None = None
-    partner_kind: str = Field("", description="unit / department")
-    status: str = Field("", description="active / ended")
+    community_id: Id | None = None
+    street_id: Id | None = None
+    partner_kind: PartnerKindFilter = Field(None, description="unit 驻区单位 / department 职能部门")
+    status: StatusFilter = None
     paper_only: bool | None = None
 
 
-class ActionIn(Schema):
+class PairingActionIn(Schema):
     kind: str = Field(
         description="、".join(f"{k} {v}" for k, v in NEW_ACTION_KINDS)
-        + "（在职党员双报到请用 /api/party/report-in/services 登记）"
+        + "（在职党员双报到请用 /api/party/report-in/services 登记）",
+        json_schema_extra=listed(k for k, _label in NEW_ACTION_KINDS),
     )
     what: str = Field(max_length=400)
     date: dt.date
@@ -120,8 +125,8 @@ def _out(a: PairingAgreement, action_count: int) -> dict:
     }
 
 
-def _action_out(x: PairingAction) -> ActionOut:
-    return ActionOut(
+def _action_out(x: PairingAction) -> PairingActionOut:
+    return PairingActionOut(
         id=x.pk,
         kind=x.kind,
         kind_label=ActionKind(x.kind).label,
@@ -142,7 +147,7 @@ def _detail(request: HttpRequest, agreement_id: int) -> AgreementDetailOut:
     return AgreementDetailOut(
         **_out(a, len(actions)),
         commitments=[
-            CommitmentOut(
+            AgreementCommitmentOut(
                 id=c.pk,
                 kind=c.kind,
                 kind_label=c.get_kind_display(),
@@ -154,7 +159,7 @@ def _detail(request: HttpRequest, agreement_id: int) -> AgreementDetailOut:
         ],
         actions=[_action_out(x) for x in actions],
         ratings=[
-            RatingOut(
+            AgreementRatingOut(
                 quarter=r.quarter,
                 score=r.score,
                 score_label=r.get_score_display(),
@@ -165,22 +170,20 @@ def _detail(request: HttpRequest, agreement_id: int) -> AgreementDetailOut:
     )
 
 
-@router.get("/agreements", response=list[AgreementOut], summary="结对共建协议列表")
+@router.get(
+    "/agreements", response={200: list[AgreementOut], **refusals(404)}, summary="结对共建协议列表"
+)
 @paginate(Pages)
 def agreement_list(request: HttpRequest, filters: Query[AgreementListFilters]):
     actor = require(request, "pairing.view")
-    if filters.status and filters.status not in AgreementState.values:
-        raise ValidationError("未知的协议状态。", field="status")
-    if filters.partner_kind not in {"", "unit", "department"}:
-        raise ValidationError("结对方类别应为 unit 或 department。", field="partner_kind")
     rows = pairing_selectors.agreement_list(
         actor=actor,
         filters=pairing_selectors.AgreementFilters(
             q=filters.q[:40],
             community_id=filters.community_id,
             street_id=filters.street_id,
-            partner_kind=filters.partner_kind,
-            status=filters.status,
+            partner_kind=filters.partner_kind or "",
+            status=filters.status or "",
             paper_only=filters.paper_only,
         ),
     )
@@ -189,7 +192,7 @@ def agreement_list(request: HttpRequest, filters: Query[AgreementListFilters]):
 
 @router.get(
     "/agreements/{int:agreement_id}",
-    response=AgreementDetailOut,
+    response={200: AgreementDetailOut, **refusals(404)},
     summary="结对共建协议详情（共建清单、活动、季度评价）",
 )
 def agreement_detail(request: HttpRequest, agreement_id: int):
@@ -199,14 +202,14 @@ def agreement_detail(request: HttpRequest, agreement_id: int):
 
 @router.post(
     "/agreements/{int:agreement_id}/actions",
-    response={201: ActionOut},
+    response={201: PairingActionOut, **refusals(400, 404, 409)},
     summary="登记共建活动",
     description="可带 Idempotency-Key 头重发：24小时内同一个键只登记一次。",
 )
 def action_create(
     request: HttpRequest,
     agreement_id: int,
-    payload: ActionIn,
+    payload: PairingActionIn,
     idempotency_key: HeaderEx[
         str | None, P(alias=HEADER, description="同一请求重发时带同一个键")
     ] = None,

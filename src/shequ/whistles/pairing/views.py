@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shequ.core.formtokens import once
 from shequ.core.http import form_status, refusal, requires
 from shequ.whistles import checks
 from shequ.whistles.bodies import selectors as body_selectors
@@ -57,6 +58,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("pairing.manage")
+@once
 def agreement_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     units, departments = body_selectors.partner_choices(actor=actor)
@@ -152,6 +154,7 @@ def action_log(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @require_POST
 @requires("pairing.manage")
+@once
 def commitment_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = request.actor
     agreement = pairing_selectors.agreement_get(actor=actor, agreement_id=agreement_id)

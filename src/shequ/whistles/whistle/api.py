@@ -12,16 +12,22 @@ from ninja.params import HeaderEx, P
 
 from shequ.core.api_auth import audited, require
 from shequ.core.api_pages import Pages, mapped
+from shequ.core.api_schema import Id, choice, listed, refusals
+from shequ.core.categories import IssueCategory
 from shequ.core.errors import NotFound, ValidationError
 from shequ.core.idempotency import HEADER, idempotent
 from shequ.core.models import Region, RegionLevel
-from shequ.whistles.models import Whistle
+from shequ.whistles.models import Whistle, WhistleState, WhistleUrgency
 from shequ.whistles.whistle import events, selectors
+from shequ.whistles.whistle.selectors import FIGURES
 from shequ.whistles.whistle.services import WHISTLE_FLOW, whistle_raise
 from shequ.whistles.whistle.services.flow import ACTIONS
 
 router = Router(tags=["吹哨报到"])
 T = TypeVar("T")
+
+StatusFilter = choice(WhistleState.values, "请选择有效的状态。")
+FigureFilter = choice(FIGURES, "没有这项考评指标。")
 
 
 class WhistleOut(Schema):
@@ -54,30 +60,34 @@ class WhistleDetailOut(WhistleOut):
     actions: list[str] = Field(description="当前账号可执行的操作")
 
 
-class ListFilters(Schema):
-    status: str = ""
-    community_id: int | None = None
-    department_id: int | None = Field(None, description="牵头部门")
+class WhistleFilters(Schema):
+    status: StatusFilter = None
+    community_id: Id | None = None
+    department_id: Id | None = Field(None, description="牵头部门")
     month: str = Field("", description="2026-03")
-    figure: str = Field("", description="考评指标下钻：reported_on_time / resolved / ...")
+    figure: FigureFilter = Field(None, description="考评指标下钻")
 
 
-class RaiseIn(Schema):
+class WhistleRaiseIn(Schema):
     community_id: int | None = Field(None, description="社区；街道可只给 place_id，社区随之确定")
     place_id: int | None = Field(None, description="小区或楼栋（可选）")
     title: str = Field(max_length=200)
     description: str = Field(max_length=8000)
-    category: str
-    urgency: str = "normal"
+    category: str = Field(json_schema_extra=listed(IssueCategory.values))
+    urgency: str = Field(
+        WhistleUrgency.NORMAL.value, json_schema_extra=listed(WhistleUrgency.values)
+    )
     lead_department_id: int
-    cooperating_ids: list[int] = []
-    appeal_ids: list[int] = []
+    cooperating_ids: list[Id] = []
+    appeal_ids: list[Id] = []
     address: str = Field("", max_length=400)
 
 
-class ActionIn(Schema):
+class WhistleActionIn(Schema):
     action: str = Field(
-        description="report_in / start / resolve / dispute / reassign / evaluate / close"
+        description="report_in 报到 / start 开始处置 / resolve 办结 / dispute 退回 / "
+        "reassign 改派 / evaluate 评价 / close 关闭",
+        json_schema_extra=listed(ACTIONS),
     )
     responsible_name: str = ""
     result: str = ""
@@ -125,22 +135,28 @@ def _detail(request: HttpRequest, whistle_id: int) -> dict:
     }
 
 
-@router.get("/", response=list[WhistleOut], summary="吹哨事项列表（按权限范围）")
+@router.get(
+    "/",
+    response={200: list[WhistleOut], **refusals(400, 404)},
+    summary="吹哨事项列表（按权限范围）",
+)
 @paginate(Pages)
-def whistle_list(request: HttpRequest, filters: Query[ListFilters]):
+def whistle_list(request: HttpRequest, filters: Query[WhistleFilters]):
     actor = require(request, "whistle.view")
     rows = selectors.whistle_list(
         actor=actor,
-        status=filters.status,
+        status=filters.status or "",
         community_id=filters.community_id,
         department_id=filters.department_id,
         month=filters.month,
-        figure=filters.figure,
+        figure=filters.figure or "",
     )
     return mapped(rows, _out)
 
 
-@router.get("/{int:whistle_id}", response=WhistleDetailOut, summary="吹哨事项详情")
+@router.get(
+    "/{int:whistle_id}", response={200: WhistleDetailOut, **refusals(404)}, summary="吹哨事项详情"
+)
 def whistle_detail(request: HttpRequest, whistle_id: int):
     require(request, "whistle.view")
     return _detail(request, whistle_id)
@@ -148,13 +164,13 @@ def whistle_detail(request: HttpRequest, whistle_id: int):
 
 @router.post(
     "/",
-    response={201: WhistleDetailOut},
+    response={201: WhistleDetailOut, **refusals(400, 404, 409)},
     summary="吹哨",
     description="可带 Idempotency-Key 头重发：同一个键只吹哨一次，重发得到第一次的结果。",
 )
 def whistle_raise_endpoint(
     request: HttpRequest,
-    payload: RaiseIn,
+    payload: WhistleRaiseIn,
     idempotency_key: HeaderEx[
         str | None, P(alias=HEADER, description="同一请求重发时带同一个键")
     ] = None,
@@ -215,10 +231,10 @@ _FIELDS = {
 
 @router.post(
     "/{int:whistle_id}/actions",
-    response=WhistleDetailOut,
+    response={200: WhistleDetailOut, **refusals(400, 404, 409)},
     summary="报到、处置、办结、退回、改派、评价、关闭",
 )
-def whistle_action(request: HttpRequest, whistle_id: int, payload: ActionIn):
+def whistle_action(request: HttpRequest, whistle_id: int, payload: WhistleActionIn):
     actor = require(request, "whistle.view")
     if payload.action not in ACTIONS:
         raise ValidationError("没有这项操作。", field="action")

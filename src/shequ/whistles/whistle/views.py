@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core.categories import IssueCategory
 from shequ.core.errors import DomainError, ValidationError
+from shequ.core.formtokens import once
 from shequ.core.http import error_page, refusal, requires
 from shequ.core.workflow import timeline_for
 from shequ.whistles.bodies import selectors as body_selectors
@@ -145,6 +146,7 @@ def notice_read(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("whistle.raise")
+@once
 def whistle_new(request: HttpRequest) -> HttpResponse:
     """吹哨 from scratch, or from a record another app hands over (``?appeal=<id>``:
     the appeal's triage; see ``events.whistle_source``)."""

@@ -52,3 +52,10 @@ class Command(BaseCommand):
         for username, role, region in result.accounts:
             out.write(f"  {username:<{width + 4}}{role} · {region}")
         out.write(f"统一密码 / password: {settings.SHEQU_DEMO_PASSWORD}")
+        out.write("")
+        out.write(
+            "管理员账号登录还须动态口令：把下面的密钥加入手机上的验证器应用（TOTP，30 秒，6 位）/ "
+            "administrators also need a TOTP code: add these secrets to an authenticator app:"
+        )
+        for username, secret in result.totp_secrets.items():
+            out.write(f"  {username:<{width + 4}}{secret}")
