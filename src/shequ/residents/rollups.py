@@ -31,7 +31,10 @@ def region_stats_bump(*, unit: Region, residents: int = 0, households: int = 0) 
     if not residents and not households:
         return
     chain = _chain(unit)
-    RegionStat.objects.bulk_create([RegionStat(region_id=i) for i in chain], ignore_conflicts=True)
+    RegionStat.objects.bulk_create(
+        [RegionStat(region_id=i, district_id=unit.district_id) for i in chain],
+        ignore_conflicts=True,
+    )
     for region_id in chain:
         RegionStat.objects.filter(region_id=region_id).update(
             residents=F("residents") + residents, households=F("households") + households
@@ -58,12 +61,12 @@ def region_stats_rebuild() -> int:
         for region_id in _chain(unit):
             residents[region_id] += per_unit_res.get(unit.pk, 0)
             households[region_id] += per_unit_hh.get(unit.pk, 0)
-    all_ids = list(Region.objects.values_list("id", flat=True))
+    all_ids = list(Region.objects.values_list("id", "district_id"))
     RegionStat.objects.all().delete()
     RegionStat.objects.bulk_create(
         [
-            RegionStat(region_id=i, residents=residents[i], households=households[i])
-            for i in all_ids
+            RegionStat(region_id=i, district_id=d, residents=residents[i], households=households[i])
+            for i, d in all_ids
         ],
         batch_size=2000,
     )

@@ -185,7 +185,7 @@ def region_create(
     if own:
         setattr(region, own, region)
         region.save(update_fields=[own])
-    RegionStat.objects.create(region=region)
+    RegionStat.objects.create(region=region, district_id=region.district_id)
     record(
         actor=actor,
         action="region.create",
@@ -210,7 +210,7 @@ def region_create_district(*, actor: Actor, code: str, name: str) -> Region:
         region = Region.objects.create(code=code, name=name, level=RegionLevel.DISTRICT)
         region.district = region
         region.save(update_fields=["district"])
-        RegionStat.objects.create(region=region)
+        RegionStat.objects.create(region=region, district_id=region.district_id)
         record(
             actor=actor,
             action="region.create",
