@@ -5,6 +5,8 @@ recounted."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -73,7 +75,7 @@ def _restat(region_ids: set[int]) -> None:
         }
     )
     RegionStat.objects.bulk_create(
-        [RegionStat(region_id=r.pk, district_id=r.district_id) for r in regions],
+        [RegionStat(region_id=r.pk, district_id=cast(int, r.district_id)) for r in regions],
         ignore_conflicts=True,
     )
     now = timezone.now()

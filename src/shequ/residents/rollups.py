@@ -8,6 +8,7 @@ missed bump never outlives the next tick.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -32,7 +33,7 @@ def region_stats_bump(*, unit: Region, residents: int = 0, households: int = 0) 
         return
     chain = _chain(unit)
     RegionStat.objects.bulk_create(
-        [RegionStat(region_id=i, district_id=unit.district_id) for i in chain],
+        [RegionStat(region_id=i, district_id=cast(int, unit.district_id)) for i in chain],
         ignore_conflicts=True,
     )
     for region_id in chain:
