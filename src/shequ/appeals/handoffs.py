@@ -79,7 +79,8 @@ def raised(event: events.WhistleRaised) -> None:
     ids = event.sources.get(KIND) or []
     if not ids:
         return
-    event.whistle.appeals.add(*ids)
+    # The appeals are the whistle's community's (``claim``), so of its district.
+    event.whistle.appeals.add(*ids, through_defaults={"district_id": event.whistle.district_id})
     for appeal_id in ids:
         appeal_whistled(actor=event.actor, appeal_id=appeal_id, whistle_number=event.whistle.number)
 

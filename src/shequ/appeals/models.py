@@ -90,7 +90,9 @@ class Appeal(models.Model):
         related_name="+",
     )
     address = models.CharField("地点说明", max_length=200, blank=True)
-    number = models.CharField("诉求编号", max_length=32, unique=True)
+    # Unique with the district (the sharding key); a receipt number starts with
+    # the community's code, so it is unique across districts as well.
+    number = models.CharField("诉求编号", max_length=32, db_index=True)
     kind = models.CharField("类型", max_length=16, choices=AppealKind.choices)
     category = models.CharField("类别", max_length=20, choices=AppealCategory.choices)
     description = models.TextField("诉求内容")
@@ -154,14 +156,14 @@ class Appeal(models.Model):
     )
     supporters = models.PositiveIntegerField("我也遇到", default=0)
     # The whistles this appeal was handed to (吹哨). The link is the appeal's:
-    # appeals hand themselves to whistles, whistles know no appeal. The table
-    # keeps the name it had when the field was declared on Whistle.
+    # appeals hand themselves to whistles, whistles know no appeal. Its rows
+    # are ``AppealWhistle``'s.
     whistles = models.ManyToManyField(
         "whistles.Whistle",
         verbose_name="吹哨事项",
         blank=True,
         related_name="appeals",
-        db_table="whistles_whistle_appeals",
+        through="AppealWhistle",
     )
     # The deliberation topic this appeal was put to (分办：议事协商); it
     # closes when the topic's outcome is done (deliberation's hooks).
@@ -196,6 +198,7 @@ class Appeal(models.Model):
             models.Index(fields=["owner", "status"], name="appeal_owner"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="appeal_number"),
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(duplicate_of__isnull=False),
                 name="appeal_merged_has_original",
@@ -221,6 +224,29 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+
+class AppealWhistle(models.Model):
+    """The link row of ``Appeal.whistles``: the appeal handed to the whistle,
+    carrying the appeal's district (the sharding key). The table keeps the
+    name it had when the field was declared on Whistle."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    whistle = models.ForeignKey("whistles.Whistle", on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "whistles_whistle_appeals"
+        verbose_name = "诉求吹哨"
+        verbose_name_plural = "诉求吹哨"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "whistle", "district"], name="appeal_whistle_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}→{self.whistle_id}"
 
 
 PHOTO_DIR = "appeals"  # under MEDIA_ROOT
@@ -274,7 +300,7 @@ class AppealSupporter(models.Model):
         verbose_name_plural = "我也遇到"
         constraints = [
             models.UniqueConstraint(
-                fields=["appeal", "user"],
+                fields=["appeal", "user", "district"],
                 condition=Q(user__isnull=False),
                 name="appeal_supporter_once",
             ),

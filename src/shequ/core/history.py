@@ -108,6 +108,8 @@ def timeline_record(
     every transition writes one, and so do the writes that are not state
     changes (an intake, a "me too", a hand-over, a logged action)."""
     return TimelineEvent.objects.create(
+        # Every object with a history is scoped and carries its district.
+        district_id=obj.district_id,  # type: ignore[attr-defined]
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
         at=timezone.now(),

@@ -21,20 +21,22 @@ SEQ_DIGITS = 5  # a community issues far fewer than 100,000 receipts a day;
 # past that the number simply grows a digit and stays unique.
 
 
-def _next_seq_postgresql(community_id: int, day: date) -> int:
+def _next_seq_postgresql(community: Region, day: date) -> int:
     table = ReceiptCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (community_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - table name from model meta
-            f"ON CONFLICT (community_id, day) DO UPDATE SET last = {table}.last + 1 "
+            f"INSERT INTO {table} (district_id, community_id, day, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 - table name from model meta
+            f"ON CONFLICT (community_id, day, district_id) DO UPDATE SET last = {table}.last + 1 "
             "RETURNING last",
-            [community_id, day],
+            [community.district_id, community.pk, day],
         )
         return cursor.fetchone()[0]
 
 
-def _next_seq_portable(community_id: int, day: date) -> int:
-    counter, _ = ReceiptCounter.objects.get_or_create(community_id=community_id, day=day)
+def _next_seq_portable(community: Region, day: date) -> int:
+    counter, _ = ReceiptCounter.objects.get_or_create(
+        community_id=community.pk, day=day, district_id=community.district_id
+    )
     ReceiptCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     return ReceiptCounter.objects.filter(pk=counter.pk).values_list("last", flat=True).get()
 
@@ -49,7 +51,7 @@ def receipt_next(*, community: Region, day: date | None = None) -> str:
     # transaction anyway, and a savepoint costs two round trips per number.
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            seq = _next_seq_postgresql(community.pk, day)
+            seq = _next_seq_postgresql(community, day)
         else:
-            seq = _next_seq_portable(community.pk, day)
+            seq = _next_seq_portable(community, day)
     return f"{community.code}{day:%Y%m%d}{seq:0{SEQ_DIGITS}d}"

@@ -12,9 +12,19 @@ from typing import Any
 
 from django.db import connection
 
-from shequ.appeals.models import Appeal, AppealPhoto, AppealSupporter
+from shequ.appeals.models import Appeal, AppealPhoto, AppealSupporter, AppealWhistle
 from shequ.core.errors import Conflict
-from shequ.core.models import Grant, ReceiptCounter, Region, RegionStat
+from shequ.core.models import (
+    Announcement,
+    AnnouncementRead,
+    Grant,
+    Notification,
+    OutboxMessage,
+    ReceiptCounter,
+    Region,
+    RegionStat,
+    TimelineEvent,
+)
 from shequ.deliberation.models import (
     AgendaItem,
     Ballot,
@@ -81,6 +91,7 @@ from shequ.whistles.models import (
     QuarterRating,
     Unit,
     Whistle,
+    WhistleCooperation,
     WhistleDispute,
     WhistleRule,
 )
@@ -142,21 +153,19 @@ def delete_district(district: Region) -> None:
             f"{district.name}（{district.code}）下还有账号授权，不能删除重建；请先收回这些授权。"
         )
     qn = connection.ops.quote_name
-    region = qn(Region._meta.db_table)
     own.delete()
     in_district = "district_id = %s"
-    whistle = qn(Whistle._meta.db_table)
-    of_whistles = f"whistle_id IN (SELECT id FROM {whistle} WHERE district_id = %s)"  # noqa: S608
-    agenda = qn(AgendaItem._meta.db_table)
-    of_agenda = f"item_id IN (SELECT id FROM {agenda} WHERE district_id = %s)"  # noqa: S608
-    item = qn(ConsultationItem._meta.db_table)
-    of_items = f"item_id IN (SELECT id FROM {item} WHERE district_id = %s)"  # noqa: S608
     ConsultationItem.objects.filter(district=district).update(current_version=None)
-    activity = qn(StationActivity._meta.db_table)
-    of_activities = f"activity_id IN (SELECT id FROM {activity} WHERE district_id = %s)"  # noqa: S608
+    # Every scoped table carries its district (core/sharding.py).
     statements = [
+        # The platform's own records of the district: history and the workbench
+        (TimelineEvent, in_district),
+        (AnnouncementRead, in_district),
+        (Announcement, in_district),
+        (Notification, in_district),
+        (OutboxMessage, in_district),
         # 党建引领 first: visits name appeals, services pairing actions, report-ins units
-        (ActivityPhoto, of_activities),
+        (ActivityPhoto, in_district),
         (StationMonth, in_district),
         (StationActivity, in_district),
         (StationOpening, in_district),
@@ -183,7 +192,7 @@ def delete_district(district: Region) -> None:
         (OutcomeTask, in_district),
         (Outcome, in_district),
         (Objection, in_district),
-        (SecretTally, of_agenda),
+        (SecretTally, in_district),
         (Ballot, in_district),
         (AgendaItem, in_district),
         (Invitee, in_district),
@@ -191,20 +200,17 @@ def delete_district(district: Region) -> None:
         (TopicCosign, in_district),
         (TopicPhoto, in_district),
         (ConsultationAdoption, in_district),
-        (Whistle.appeals.through, of_whistles),
-        (Whistle.cooperating.through, of_whistles),
+        (AppealWhistle, in_district),
+        (WhistleCooperation, in_district),
         (WhistleDispute, in_district),
         (Whistle, in_district),
         (AppealSupporter, in_district),
         (AppealPhoto, in_district),
         (Appeal, in_district),
         (Topic, in_district),  # after the appeals put to deliberation
-        (ConsultationItemVersion, of_items),
+        (ConsultationItemVersion, in_district),
         (ConsultationItem, in_district),
-        (
-            Open311RateCount,
-            f"client_id IN (SELECT id FROM {qn(Open311Client._meta.db_table)} WHERE district_id = %s)",  # noqa: S608
-        ),
+        (Open311RateCount, in_district),
         (Open311Submission, in_district),
         (Open311Client, in_district),
         (PairingAction, in_district),
@@ -221,7 +227,7 @@ def delete_district(district: Region) -> None:
         (Notice, in_district),
         (Case, in_district),
         (CaseStat, in_district),
-        (ReceiptCounter, f"community_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
+        (ReceiptCounter, in_district),
         (WindowDuty, in_district),
         (Qualification, in_district),
         (Window, in_district),
@@ -234,13 +240,13 @@ def delete_district(district: Region) -> None:
                 [district.pk],
             )
     ServiceItem.objects.filter(district=district).update(current_version=None)
-    ServiceItemVersion.objects.filter(item__district=district).delete()
+    ServiceItemVersion.objects.filter(district=district).delete()
     ServiceItem.objects.filter(district=district).delete()
     statements = [
-        (ResidentTag, f"community_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
+        (ResidentTag, "district_id = %s"),
         (Resident, "district_id = %s"),
         (Household, "district_id = %s"),
-        (RegionStat, f"region_id IN (SELECT id FROM {region} WHERE district_id = %s)"),  # noqa: S608
+        (RegionStat, "district_id = %s"),
         (Region, "district_id = %s"),
     ]
     with connection.cursor() as cursor:

@@ -151,7 +151,7 @@ STAT_FIELDS = (
     "worker_id_key",
     *COUNTERS,
 )
-COUNTER_FIELDS = ("community", "day", "last")
+COUNTER_FIELDS = ("district", "community", "day", "last")
 
 _COMMENTS = {
     5: ("", "", "", "办事效率高，态度好", "一次就办好了，谢谢社区", "窗口工作人员很耐心"),
@@ -799,7 +799,7 @@ def generate_desk(
     bulk.write(
         ReceiptCounter,
         COUNTER_FIELDS,
-        [(c, stamp.day(d), last) for (c, d), last in counters.items()],
+        [(district.pk, c, stamp.day(d), last) for (c, d), last in counters.items()],
     )
     result.open_cases = sum(
         result.states.get(s, 0)
@@ -840,6 +840,7 @@ def timeline_backfill(district: Region) -> int:
     ) -> None:
         events.append(
             TimelineEvent(
+                district_id=case.district_id,
                 content_type=ct,
                 object_id=case.pk,
                 at=at,

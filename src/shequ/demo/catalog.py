@@ -957,6 +957,7 @@ def load_demo_catalog(
         )
         version = ServiceItemVersion.objects.create(
             item=row,
+            district=district,
             number=1,
             name=item.name,
             category=item.category,

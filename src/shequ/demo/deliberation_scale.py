@@ -130,7 +130,7 @@ BALLOT_FIELDS = (
     "item", "district", "community", "invitee", "household", "resident", "cast_by", "recorded",
     "choice", "area", "at",
 )  # fmt: skip
-SECRET_FIELDS = ("item", "choice", "count", "area")
+SECRET_FIELDS = ("item", "district", "choice", "count", "area")
 OUTCOME_FIELDS = (
     "id", "district", "community", "compound", "topic", "agenda_item", "category", "title",
     "owner_kind", "owner_name", "department", "unit", "status", "progress", "reason", "due",
@@ -355,9 +355,9 @@ def _catalog(district: Region, communities: list[Region], now: dt.datetime) -> d
         ConsultationItem(district=district, code=s.code, category=s.category, name=s.name) for s in CATALOG
     )  # fmt: skip
     versions = ConsultationItemVersion.objects.bulk_create(
-        ConsultationItemVersion(item=item, number=1, category=s.category, name=s.name, content=s.content,
-                                forms=list(s.forms), participants=list(s.participants), vote_rule=s.rule,
-                                level=s.level, legal_basis=s.basis, published_at=published)
+        ConsultationItemVersion(item=item, district=district, number=1, category=s.category, name=s.name,
+                                content=s.content, forms=list(s.forms), participants=list(s.participants),
+                                vote_rule=s.rule, level=s.level, legal_basis=s.basis, published_at=published)
         for item, s in zip(items, CATALOG, strict=True)
     )  # fmt: skip
     for item, version in zip(items, versions, strict=True):
@@ -1153,7 +1153,7 @@ def _write(plan: CommunityPlan, text: bool, result: DeliberationResult) -> None:
     d, c = plan.ctx.district.pk, plan.c.pk
     bulk.write(Ballot, BALLOT_FIELDS, [
         (item.id, d, c, *(value(b[f]) for f in BALLOT_FIELDS[3:])) for item, b in plan.ballots])  # fmt: skip
-    bulk.write(SecretTally, SECRET_FIELDS, [(i.id, ch, n, a) for i, ch, n, a in plan.secret])
+    bulk.write(SecretTally, SECRET_FIELDS, [(i.id, d, ch, n, a) for i, ch, n, a in plan.secret])
     bulk.write(Outcome, OUTCOME_FIELDS, rows(plan.outcomes, OUTCOME_FIELDS))
     bulk.write(OutcomeTask, TASK_FIELDS, [
         (o.id, d, c, *(value(t[f]) for f in TASK_FIELDS[3:12]), None, None) for o, t in plan.tasks])  # fmt: skip

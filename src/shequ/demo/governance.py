@@ -244,7 +244,8 @@ class TimelineEvents:
         rows = []
         for obj, kw in self.pending:
             ct = cts.setdefault(type(obj), ContentType.objects.get_for_model(type(obj)))
-            rows.append(TimelineEvent(content_type=ct, object_id=obj.pk, **kw))
+            rows.append(TimelineEvent(district_id=obj.district_id, content_type=ct, object_id=obj.pk,
+                                      **kw))  # fmt: skip
         TimelineEvent.objects.bulk_create(rows, batch_size=500)
         return len(rows)
 
@@ -618,7 +619,7 @@ def _whistles(district: Region, departments: dict[str, Department],
         w.save()
         made += 1
         if p["appeals"]:
-            w.appeals.set(p["appeals"])
+            w.appeals.set(p["appeals"], through_defaults={"district_id": w.district_id})
             made += len(p["appeals"])
         events.add(w, at, "raise", "吹哨", "", "raised", raiser, "community_worker",
                    data={"lead": lead.name, "appeals": [a.number for a in p["appeals"]]})  # fmt: skip

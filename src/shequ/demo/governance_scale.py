@@ -76,8 +76,8 @@ WHISTLE_FIELDS = (
     "resolved_at", "result", "evaluation", "evaluated_at", "closed_at", "dispute_reason",
     "disputes", "reassign_due", "escalation", "escalated_at",
 )  # fmt: skip
-LINK_FIELDS = ("whistle", "appeal")
-COOP_FIELDS = ("whistle", "department")
+LINK_FIELDS = ("whistle", "appeal", "district")
+COOP_FIELDS = ("whistle", "department", "district")
 DISPUTE_FIELDS = ("district", "community", "whistle", "department", "reason", "at")
 
 # category -> (weight, department kind the whistle goes to)
@@ -519,10 +519,10 @@ def _whistle(rnd, task, out, w_id, appeal, raised_at, number, stamp, still_open)
             stamp(reassign_due), escalation, stamp(escalated_at),
         )
     )  # fmt: skip
-    out.links.append((w_id, appeal["id"]))
+    out.links.append((w_id, appeal["id"], task.district_id))
     if rnd.random() < 0.2:
         other = rnd.choice([d for d in task.departments.values() if d != lead])
-        out.cooperating.append((w_id, other))
+        out.cooperating.append((w_id, other, task.district_id))
     return state
 
 
@@ -718,12 +718,15 @@ def counters_update(new: dict[tuple[int, dt.date], int], text: bool) -> None:
             "community_id", "day"
         )
     )
+    district_of = dict(
+        Region.objects.filter(pk__in={c for c, _d in new}).values_list("id", "district_id")
+    )
     inserts = [
-        (c, d.isoformat() if text else d, last)
+        (district_of[c], c, d.isoformat() if text else d, last)
         for (c, d), last in new.items()
         if (c, d) not in existing
     ]
-    bulk.write(ReceiptCounter, ("community", "day", "last"), inserts)
+    bulk.write(ReceiptCounter, ("district", "community", "day", "last"), inserts)
     updates = [(last, c, d) for (c, d), last in new.items() if (c, d) in existing]
     if updates:
         table = connection.ops.quote_name(ReceiptCounter._meta.db_table)

@@ -66,6 +66,8 @@ class ServiceItemVersion(models.Model):
     """A published state of an item; never edited after it is written."""
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="versions")
+    # The item's district (the sharding key).
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     number = models.PositiveIntegerField("版本号")
     name = models.CharField("事项名称", max_length=100)
     category = models.CharField("类别", max_length=20, choices=Category.choices)
@@ -91,7 +93,9 @@ class ServiceItemVersion(models.Model):
         verbose_name_plural = "事项版本"
         ordering = ["item", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "number"], name="service_item_version_number"),
+            models.UniqueConstraint(
+                fields=["item", "number", "district"], name="service_item_version_number"
+            ),
             models.CheckConstraint(
                 condition=Q(promised_days__lte=F("legal_days")), name="promised_within_legal"
             ),
@@ -127,7 +131,9 @@ class CommunityItem(models.Model):
         verbose_name = "社区认领事项"
         verbose_name_plural = "社区认领事项"
         constraints = [
-            models.UniqueConstraint(fields=["community", "item"], name="community_item_once"),
+            models.UniqueConstraint(
+                fields=["community", "item", "district"], name="community_item_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +156,9 @@ class Window(models.Model):
         verbose_name_plural = "综合窗口"
         ordering = ["community", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="window_name_in_community"),
+            models.UniqueConstraint(
+                fields=["community", "name", "district"], name="window_name_in_community"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,8 +180,12 @@ class WindowDuty(models.Model):
         verbose_name = "窗口值班"
         verbose_name_plural = "窗口值班"
         constraints = [
-            models.UniqueConstraint(fields=["window", "date"], name="window_duty_one_worker"),
-            models.UniqueConstraint(fields=["worker", "date"], name="window_duty_one_window"),
+            models.UniqueConstraint(
+                fields=["window", "date", "district"], name="window_duty_one_worker"
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "date", "district"], name="window_duty_one_window"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,7 +220,7 @@ class Qualification(models.Model):
         verbose_name_plural = "受理资格"
         constraints = [
             models.UniqueConstraint(
-                fields=["worker", "community"],
+                fields=["worker", "community", "district"],
                 condition=Q(revoked_at__isnull=True),
                 name="qualification_one_active",
             ),
@@ -268,7 +280,9 @@ class Case(models.Model):
     community = models.ForeignKey(
         "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
     )
-    receipt_no = models.CharField("受理编号", max_length=32, unique=True)
+    # Unique with the district (the sharding key); the number starts with the
+    # community's code, so it is unique across districts as well.
+    receipt_no = models.CharField("受理编号", max_length=32, db_index=True)
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="cases")
     version = models.ForeignKey(ServiceItemVersion, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
@@ -371,6 +385,7 @@ class Case(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["receipt_no", "district"], name="case_receipt_no"),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(completed_at__isnull=False), name="case_outcome_done"
             ),
@@ -407,7 +422,7 @@ class Notice(models.Model):
     community = models.ForeignKey(
         "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
     )
-    number = models.CharField("告知单编号", max_length=32, unique=True)
+    number = models.CharField("告知单编号", max_length=32)  # unique with the district
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ServiceItemVersion, on_delete=models.PROTECT, related_name="+")
     window = models.ForeignKey(
@@ -440,6 +455,9 @@ class Notice(models.Model):
     class Meta:
         verbose_name = "一次性告知单"
         verbose_name_plural = "一次性告知单"
+        constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="notice_number"),
+        ]
         indexes = [models.Index(fields=["id_number_index", "item"], name="notice_applicant_item")]
 
     def __str__(self) -> str:
@@ -601,7 +619,7 @@ class CaseStat(models.Model):
         verbose_name_plural = "办件统计"
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "month", "item", "window_id_key", "worker_id_key"],
+                fields=["community", "month", "item", "window_id_key", "worker_id_key", "district"],
                 name="case_stat_key",
             ),
         ]

@@ -16,7 +16,7 @@ class Open311Client(models.Model):
     district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("名称", max_length=60)
     key_prefix = models.CharField("密钥前缀", max_length=8)
-    key_digest = models.CharField(max_length=64, unique=True)
+    key_digest = models.CharField(max_length=64)  # unique with the district
     rate_per_minute = models.PositiveIntegerField("每分钟请求上限", default=60)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
@@ -30,6 +30,9 @@ class Open311Client(models.Model):
     class Meta:
         verbose_name = "Open311 接入客户端"
         verbose_name_plural = "Open311 接入客户端"
+        constraints = [
+            models.UniqueConstraint(fields=["key_digest", "district"], name="open311_client_key"),
+        ]
         ordering = ["district", "revoked_at", "name"]
 
     def __str__(self) -> str:
@@ -52,7 +55,7 @@ class Open311Submission(models.Model):
 
     district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="submissions")
-    token = models.CharField(max_length=32, unique=True)
+    token = models.CharField(max_length=32)  # unique with the district
     kind = models.CharField("类型", max_length=8, choices=SubmissionKind.choices)
     service_code = models.CharField(max_length=64)
     service_request_id = models.CharField(max_length=32)
@@ -61,6 +64,9 @@ class Open311Submission(models.Model):
     class Meta:
         verbose_name = "Open311 提交记录"
         verbose_name_plural = "Open311 提交记录"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "district"], name="open311_submission_token"),
+        ]
         indexes = [models.Index(fields=["client", "created_at"], name="open311_client_day")]
 
     def __str__(self) -> str:
@@ -71,6 +77,8 @@ class Open311RateCount(models.Model):
     """Requests of a client in one minute (the rate limit's window)."""
 
     client = models.ForeignKey(Open311Client, on_delete=models.CASCADE, related_name="+")
+    # The client's district (the sharding key).
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     minute = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
 
@@ -78,7 +86,9 @@ class Open311RateCount(models.Model):
         verbose_name = "Open311 请求计数"
         verbose_name_plural = "Open311 请求计数"
         constraints = [
-            models.UniqueConstraint(fields=["client", "minute"], name="open311_rate_minute"),
+            models.UniqueConstraint(
+                fields=["client", "minute", "district"], name="open311_rate_minute"
+            ),
         ]
 
     def __str__(self) -> str:

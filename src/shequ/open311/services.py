@@ -134,12 +134,16 @@ def client_ensure(*, district: Region, name: str, raw_key: str, command: str) ->
 def _rate_bump(client: Open311Client, minute: dt.datetime) -> int:
     """One more request of ``client`` in ``minute``; the minute's new count.
     Runs in its own transaction so a refused request still counts."""
-    row = Open311RateCount.objects.filter(client=client, minute=minute)
+    row = Open311RateCount.objects.filter(
+        client=client, minute=minute, district_id=client.district_id
+    )
     with transaction.atomic():
         if not row.update(count=F("count") + 1):
             try:
                 with transaction.atomic():
-                    Open311RateCount.objects.create(client=client, minute=minute, count=1)
+                    Open311RateCount.objects.create(
+                        client=client, district_id=client.district_id, minute=minute, count=1
+                    )
             except IntegrityError:  # another request of the same minute got there first
                 row.update(count=F("count") + 1)
             else:

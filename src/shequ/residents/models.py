@@ -73,7 +73,9 @@ class Household(models.Model):
         verbose_name = "住户"
         verbose_name_plural = "住户"
         constraints = [
-            models.UniqueConstraint(fields=["unit", "room"], name="household_unit_room"),
+            models.UniqueConstraint(
+                fields=["unit", "room", "district"], name="household_unit_room"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,7 +141,8 @@ class Resident(models.Model):
         verbose_name_plural = "居民"
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "id_number_index"], name="resident_unique_id_in_community"
+                fields=["community", "id_number_index", "district"],
+                name="resident_unique_id_in_community",
             ),
             models.CheckConstraint(
                 condition=Q(erased_at__isnull=True) | Q(left_at__isnull=False),
@@ -172,7 +175,9 @@ class ResidentTag(models.Model):
         verbose_name = "居民标签"
         verbose_name_plural = "居民标签"
         constraints = [
-            models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique"),
+            models.UniqueConstraint(
+                fields=["resident", "tag", "district"], name="resident_tag_unique"
+            ),
         ]
         indexes = [models.Index(fields=["community", "tag"], name="resident_tag_community")]
 

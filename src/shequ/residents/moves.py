@@ -5,6 +5,8 @@ recounted."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -59,7 +61,7 @@ def _chain(region: Region) -> set[int]:
 def _restat(region_ids: set[int]) -> None:
     """Recount the subtrees of ``region_ids`` (the two ancestor chains a move
     touches) from the register: two aggregate queries and one bulk write."""
-    regions = list(Region.objects.filter(pk__in=region_ids).only("id", "level"))
+    regions = list(Region.objects.filter(pk__in=region_ids).only("id", "level", "district_id"))
     households = Household.objects.aggregate(
         **{
             f"r{r.pk}": Count("id", filter=Q(**{f"unit__{r.ancestor_field}": r.pk}))
@@ -73,7 +75,8 @@ def _restat(region_ids: set[int]) -> None:
         }
     )
     RegionStat.objects.bulk_create(
-        [RegionStat(region_id=r.pk) for r in regions], ignore_conflicts=True
+        [RegionStat(region_id=r.pk, district_id=cast(int, r.district_id)) for r in regions],
+        ignore_conflicts=True,
     )
     now = timezone.now()
     RegionStat.objects.bulk_update(

@@ -11,6 +11,7 @@ missed bump never outlives the next tick.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -34,7 +35,10 @@ def region_stats_bump(*, unit: Region, residents: int = 0, households: int = 0) 
     if not residents and not households:
         return
     chain = _chain(unit)
-    RegionStat.objects.bulk_create([RegionStat(region_id=i) for i in chain], ignore_conflicts=True)
+    RegionStat.objects.bulk_create(
+        [RegionStat(region_id=i, district_id=cast(int, unit.district_id)) for i in chain],
+        ignore_conflicts=True,
+    )
     for region_id in chain:
         RegionStat.objects.filter(region_id=region_id).update(
             residents=F("residents") + residents, households=F("households") + households
@@ -62,12 +66,12 @@ def region_stats_rebuild() -> int:
         for region_id in _chain(unit):
             residents[region_id] += per_unit_res.get(unit.pk, 0)
             households[region_id] += per_unit_hh.get(unit.pk, 0)
-    all_ids = list(Region.objects.values_list("id", flat=True))
+    all_ids = list(Region.objects.values_list("id", "district_id"))
     RegionStat.objects.all().delete()
     RegionStat.objects.bulk_create(
         [
-            RegionStat(region_id=i, residents=residents[i], households=households[i])
-            for i in all_ids
+            RegionStat(region_id=i, district_id=d, residents=residents[i], households=households[i])
+            for i, d in all_ids
         ],
         batch_size=2000,
     )

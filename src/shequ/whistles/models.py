@@ -127,12 +127,14 @@ class Liaison(models.Model):
         constraints = [
             models.CheckConstraint(condition=_ONE_PARTNER, name="liaison_one_body"),
             models.UniqueConstraint(
-                fields=["user", "department"],
+                fields=["user", "department", "district"],
                 condition=Q(department__isnull=False),
                 name="liaison_department_once",
             ),
             models.UniqueConstraint(
-                fields=["user", "unit"], condition=Q(unit__isnull=False), name="liaison_unit_once"
+                fields=["user", "unit", "district"],
+                condition=Q(unit__isnull=False),
+                name="liaison_unit_once",
             ),
         ]
 
@@ -378,7 +380,9 @@ class QuarterRating(models.Model):
         verbose_name_plural = "季度评价"
         ordering = ["agreement", "-quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "quarter"], name="quarter_rating_once"),
+            models.UniqueConstraint(
+                fields=["agreement", "quarter", "district"], name="quarter_rating_once"
+            ),
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=4), name="quarter_rating_score_range"
             ),
@@ -444,7 +448,7 @@ class Whistle(models.Model):
     community = models.ForeignKey(
         "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
     )
-    number = models.CharField("编号", max_length=32, unique=True)
+    number = models.CharField("编号", max_length=32)  # unique with the district
     title = models.CharField("标题", max_length=100)
     description = models.TextField("情况描述")
     category = models.CharField("类别", max_length=20)
@@ -464,7 +468,11 @@ class Whistle(models.Model):
         Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="led_whistles"
     )
     cooperating = models.ManyToManyField(
-        Department, verbose_name="协办部门", blank=True, related_name="cooperating_whistles"
+        Department,
+        verbose_name="协办部门",
+        blank=True,
+        related_name="cooperating_whistles",
+        through="WhistleCooperation",
     )
     status = models.CharField(
         "状态", max_length=10, choices=WhistleState.choices, default=WhistleState.RAISED
@@ -497,6 +505,7 @@ class Whistle(models.Model):
         verbose_name_plural = "吹哨事项"
         ordering = ["-raised_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="whistle_number"),
             models.CheckConstraint(
                 condition=Q(escalation__gte=0, escalation__lte=2), name="whistle_escalation_range"
             ),
@@ -512,6 +521,29 @@ class Whistle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class WhistleCooperation(models.Model):
+    """One cooperating department of a whistle (协办部门): the link row of
+    ``Whistle.cooperating``, carrying the whistle's district (the sharding
+    key). The table is the one Django made for the plain many-to-many."""
+
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        db_table = "whistles_whistle_cooperating"
+        verbose_name = "协办部门"
+        verbose_name_plural = "协办部门"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["whistle", "department", "district"], name="whistle_cooperating_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_id}→{self.department_id}"
 
 
 class WhistleDispute(models.Model):
@@ -576,7 +608,8 @@ class EscalationNotice(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["whistle", "kind", "level", "addressed_at"], name="escalation_notice_once"
+                fields=["whistle", "kind", "level", "addressed_at", "district"],
+                name="escalation_notice_once",
             ),
             models.CheckConstraint(
                 condition=Q(level__gte=1, level__lte=2), name="escalation_notice_level"

@@ -95,6 +95,8 @@ class RegionStat(models.Model):
     region = models.OneToOneField(
         Region, primary_key=True, on_delete=models.CASCADE, related_name="stat"
     )
+    # The region's district (a district's own row: itself), the sharding key.
+    district = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     residents = models.PositiveIntegerField("居民数", default=0)
     households = models.PositiveIntegerField("户数", default=0)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,6 +6,8 @@ from django.db import models
 
 
 class TimelineEvent(models.Model):
+    # The subject's district (the sharding key): its history lives beside it.
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")

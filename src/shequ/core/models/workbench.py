@@ -143,6 +143,7 @@ class AnnouncementRead(models.Model):
     """A read receipt: who opened the announcement, once."""
 
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="reads")
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField("阅读时间")
 
@@ -150,7 +151,9 @@ class AnnouncementRead(models.Model):
         verbose_name = "公告已读"
         verbose_name_plural = "公告已读"
         constraints = [
-            models.UniqueConstraint(fields=["announcement", "user"], name="announcement_read_once"),
+            models.UniqueConstraint(
+                fields=["announcement", "user", "district"], name="announcement_read_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,7 +62,10 @@ def announcement_read(*, actor: Actor, announcement_id: int) -> Announcement:
     announcement = announcement_get(actor=actor, announcement_id=announcement_id)
     with transaction.atomic():
         _, created = AnnouncementRead.objects.get_or_create(
-            announcement=announcement, user=user, defaults={"read_at": timezone.now()}
+            announcement=announcement,
+            user=user,
+            district_id=announcement.district_id,
+            defaults={"read_at": timezone.now()},
         )
         if created:
             record(actor=actor, action="announcement.read", obj=announcement, changes={})

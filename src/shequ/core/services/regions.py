@@ -8,6 +8,8 @@ denormalised columns of the households and residents living there.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat, Substr
@@ -185,7 +187,7 @@ def region_create(
     if own:
         setattr(region, own, region)
         region.save(update_fields=[own])
-    RegionStat.objects.create(region=region)
+    RegionStat.objects.create(region=region, district_id=cast(int, region.district_id))
     record(
         actor=actor,
         action="region.create",
@@ -210,7 +212,7 @@ def region_create_district(*, actor: Actor, code: str, name: str) -> Region:
         region = Region.objects.create(code=code, name=name, level=RegionLevel.DISTRICT)
         region.district = region
         region.save(update_fields=["district"])
-        RegionStat.objects.create(region=region)
+        RegionStat.objects.create(region=region, district_id=cast(int, region.district_id))
         record(
             actor=actor,
             action="region.create",

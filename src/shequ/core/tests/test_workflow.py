@@ -78,7 +78,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _ticket(tree, **kw):
-    return Ticket.objects.create(title="楼道灯坏了", community=tree.community, **kw)
+    return Ticket.objects.create(
+        title="楼道灯坏了", district=tree.district, community=tree.community, **kw
+    )
 
 
 def _unchanged(ticket, status):
@@ -197,7 +199,9 @@ def test_guard_failure_changes_nothing(people, tree):
 def test_out_of_scope_actor_is_refused(people, tree):
     # given: a ticket of 站前社区 and one of 铁塔社区 (another street)
     ticket = _ticket(tree)
-    far = Ticket.objects.create(title="井盖松动", community=tree.far_community)
+    far = Ticket.objects.create(
+        title="井盖松动", district=tree.far_community.district, community=tree.far_community
+    )
     # when: a worker of 利民社区 acts on the first; the 站前社区 worker on the second
     for user, target in ((people.other_worker, ticket), (people.worker, far)):
         with pytest.raises(PermissionDenied) as error:

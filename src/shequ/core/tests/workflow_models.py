@@ -16,6 +16,9 @@ class Ticket(models.Model):
     status = models.CharField(max_length=16, choices=TicketState.choices, default=TicketState.OPEN)
     # No database constraint: a transactional test's flush truncates core_region,
     # which an unmanaged table's foreign key would block on PostgreSQL.
+    district = models.ForeignKey(
+        "core.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     community = models.ForeignKey(
         "core.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )

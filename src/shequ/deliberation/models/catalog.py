@@ -99,6 +99,8 @@ class ConsultationItemVersion(models.Model):
     """A published state of an item; never edited after it is written."""
 
     item = models.ForeignKey(ConsultationItem, on_delete=models.CASCADE, related_name="versions")
+    # The item's district (the sharding key).
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     number = models.PositiveIntegerField("版本号")
     category = models.CharField("门类", max_length=30)
     name = models.CharField("协商事项", max_length=100)
@@ -118,7 +120,9 @@ class ConsultationItemVersion(models.Model):
         verbose_name_plural = "协商目录条目版本"
         ordering = ["item", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "number"], name="consultation_version_no"),
+            models.UniqueConstraint(
+                fields=["item", "number", "district"], name="consultation_version_no"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +152,9 @@ class ConsultationAdoption(models.Model):
         verbose_name = "社区采用的协商条目"
         verbose_name_plural = "社区采用的协商条目"
         constraints = [
-            models.UniqueConstraint(fields=["community", "item"], name="consultation_adopt_once"),
+            models.UniqueConstraint(
+                fields=["community", "item", "district"], name="consultation_adopt_once"
+            ),
         ]
         indexes = [
             models.Index(

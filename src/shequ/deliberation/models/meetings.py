@@ -40,7 +40,7 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    number = models.CharField("会议编号", max_length=32, unique=True)
+    number = models.CharField("会议编号", max_length=32)  # unique with the district
     form = models.CharField("协商形式", max_length=16, choices=MeetingForm.choices)
     title = models.CharField("会议名称", max_length=60)
     starts_at = models.DateTimeField("开始时间")
@@ -71,6 +71,9 @@ class Meeting(models.Model):
     class Meta:
         verbose_name = "协商会议"
         verbose_name_plural = "协商会议"
+        constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="meeting_number"),
+        ]
         indexes = [
             models.Index(fields=["community", "status", "starts_at"], name="meeting_queue"),
             models.Index(fields=["district", "starts_at"], name="meeting_district_day"),
@@ -110,7 +113,7 @@ class Invitee(models.Model):
         ordering = ["meeting", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "resident"],
+                fields=["meeting", "resident", "district"],
                 condition=Q(resident__isnull=False),
                 name="invitee_resident_once",
             ),
@@ -172,8 +175,10 @@ class AgendaItem(models.Model):
         verbose_name_plural = "议程"
         ordering = ["meeting", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "order"], name="agenda_order"),
-            models.UniqueConstraint(fields=["meeting", "topic"], name="agenda_topic_once"),
+            models.UniqueConstraint(fields=["meeting", "order", "district"], name="agenda_order"),
+            models.UniqueConstraint(
+                fields=["meeting", "topic", "district"], name="agenda_topic_once"
+            ),
         ]
         indexes = [
             models.Index(
@@ -223,17 +228,17 @@ class Ballot(models.Model):
         verbose_name_plural = "选票"
         constraints = [
             models.UniqueConstraint(
-                fields=["item", "invitee"],
+                fields=["item", "invitee", "district"],
                 condition=Q(invitee__isnull=False),
                 name="ballot_invitee_once",
             ),
             models.UniqueConstraint(
-                fields=["item", "household"],
+                fields=["item", "household", "district"],
                 condition=Q(household__isnull=False),
                 name="ballot_household_once",
             ),
             models.UniqueConstraint(
-                fields=["item", "resident"],
+                fields=["item", "resident", "district"],
                 condition=Q(resident__isnull=False),
                 name="ballot_resident_once",
             ),
@@ -247,6 +252,8 @@ class SecretTally(models.Model):
     """The choices of a secret ballot, counted: no voter on this row."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="secret_tally")
+    # The meeting's district (the sharding key).
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     choice = models.CharField(max_length=8, choices=Choice.choices)
     count = models.PositiveIntegerField(default=0)
     area = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -255,7 +262,9 @@ class SecretTally(models.Model):
         verbose_name = "无记名计票"
         verbose_name_plural = "无记名计票"
         constraints = [
-            models.UniqueConstraint(fields=["item", "choice"], name="secret_tally_choice"),
+            models.UniqueConstraint(
+                fields=["item", "choice", "district"], name="secret_tally_choice"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -125,7 +125,9 @@ class OutcomeTask(models.Model):
         verbose_name_plural = "成果任务"
         ordering = ["outcome", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["outcome", "order"], name="outcome_task_order"),
+            models.UniqueConstraint(
+                fields=["outcome", "order", "district"], name="outcome_task_order"
+            ),
             models.CheckConstraint(condition=Q(weight__gte=1), name="outcome_task_weight"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="outcome_task_progress"),
         ]
@@ -160,7 +162,9 @@ class OutcomeReview(models.Model):
         verbose_name = "成果评价"
         verbose_name_plural = "成果评价"
         constraints = [
-            models.UniqueConstraint(fields=["outcome", "user"], name="outcome_review_once"),
+            models.UniqueConstraint(
+                fields=["outcome", "user", "district"], name="outcome_review_once"
+            ),
         ]
 
     def __str__(self) -> str:

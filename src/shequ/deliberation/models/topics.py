@@ -72,7 +72,8 @@ class Topic(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    number = models.CharField("议题编号", max_length=32, unique=True)
+    # Unique with the district; db_index for the number-prefix search.
+    number = models.CharField("议题编号", max_length=32, db_index=True)
     item = models.ForeignKey(
         "deliberation.ConsultationItem",
         verbose_name="协商目录条目",
@@ -136,6 +137,7 @@ class Topic(models.Model):
             models.Index(fields=["community", "category"], name="topic_category"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="topic_number"),
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(merged_into__isnull=False),
                 name="topic_merged_has_target",
@@ -171,7 +173,9 @@ class TopicCosign(models.Model):
         verbose_name = "附议"
         verbose_name_plural = "附议"
         constraints = [
-            models.UniqueConstraint(fields=["topic", "resident"], name="topic_cosign_once"),
+            models.UniqueConstraint(
+                fields=["topic", "resident", "district"], name="topic_cosign_once"
+            ),
         ]
 
     def __str__(self) -> str:

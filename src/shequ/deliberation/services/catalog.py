@@ -86,8 +86,9 @@ def consultation_item_create(*, actor: Actor, district: Region, code: str, commu
                                                    category=fields["category"], name=fields["name"])  # fmt: skip
     except IntegrityError:
         raise Conflict(f"条目编码 {code} 已被使用。") from None
-    version = ConsultationItemVersion.objects.create(item=item, number=1, published_at=timezone.now(),
-                                                     created_by=actor.user, **fields)  # fmt: skip
+    version = ConsultationItemVersion.objects.create(item=item, district_id=item.district_id, number=1,
+                                                     published_at=timezone.now(), created_by=actor.user,
+                                                     **fields)  # fmt: skip
     item.current_version = version
     item.save(update_fields=["current_version"])
     record(actor=actor, action="consultation_item.create", obj=item, region=community or district,
@@ -109,8 +110,9 @@ def consultation_item_revise(*, actor: Actor, item_id: Any, **data: Any) -> Cons
         actor.require_region(cast(Region, item.community))
     fields = version_fields(data)
     number = item.versions.count() + 1
-    version = ConsultationItemVersion.objects.create(item=item, number=number, published_at=timezone.now(),
-                                                     created_by=actor.user, **fields)  # fmt: skip
+    version = ConsultationItemVersion.objects.create(item=item, district_id=item.district_id, number=number,
+                                                     published_at=timezone.now(), created_by=actor.user,
+                                                     **fields)  # fmt: skip
     item.current_version, item.category, item.name = version, fields["category"], fields["name"]
     item.save(update_fields=["current_version", "category", "name"])
     record(actor=actor, action="consultation_item.revise", obj=item, region=item.community or item.district,

@@ -444,7 +444,9 @@ def ballot_cast(
     except IntegrityError:
         raise Conflict("已经投过票了，每人（每户）只能投一次。") from None
     if item.secret:
-        tally, _ = SecretTally.objects.get_or_create(item=item, choice=choice)
+        tally, _ = SecretTally.objects.get_or_create(
+            item=item, choice=choice, district_id=item.district_id
+        )
         SecretTally.objects.filter(pk=tally.pk).update(
             count=F("count") + 1, area=F("area") + ballot.area
         )

@@ -124,9 +124,10 @@ def _catalog(
         for s, community in specs
     )  # fmt: skip
     versions = ConsultationItemVersion.objects.bulk_create(
-        ConsultationItemVersion(item=item, number=1, category=s.category, name=s.name, content=s.content,
-                                forms=list(s.forms), participants=list(s.participants), vote_rule=s.rule,
-                                level=s.level, legal_basis=s.basis, published_at=published, created_by=admin)
+        ConsultationItemVersion(item=item, district=district, number=1, category=s.category, name=s.name,
+                                content=s.content, forms=list(s.forms), participants=list(s.participants),
+                                vote_rule=s.rule, level=s.level, legal_basis=s.basis, published_at=published,
+                                created_by=admin)
         for item, (s, _c) in zip(items, specs, strict=True)
     )  # fmt: skip
     for item, version in zip(items, versions, strict=True):

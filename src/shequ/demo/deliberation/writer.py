@@ -603,7 +603,8 @@ class CommunityWriter:
         for choice in Choice.values:
             mine = [b for b, c in zip(rows, choices, strict=True) if c == choice]
             if mine:
-                tallies.append(SecretTally(item=item, choice=choice, count=len(mine),
+                tallies.append(SecretTally(item=item, district_id=item.district_id, choice=choice,
+                                           count=len(mine),
                                            area=sum((b.area for b in mine), Decimal("0"))))  # fmt: skip
         SecretTally.objects.bulk_create(tallies)
         self.rows += len(tallies)

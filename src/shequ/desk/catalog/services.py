@@ -161,6 +161,7 @@ def _new_version(
 ) -> ServiceItemVersion:
     version = ServiceItemVersion.objects.create(
         item=item,
+        district_id=item.district_id,
         number=number,
         published_at=now,
         created_by=actor.user if actor.is_authenticated else None,

@@ -53,7 +53,7 @@ def make_item(district: Region, code: str = "YL-001", **overrides) -> ServiceIte
         district=district, code=code, name=s.name, category=s.category, department=s.department
     )
     version = ServiceItemVersion.objects.create(
-        item=item, number=1, published_at=timezone.now(), **s.as_dict()
+        item=item, district=district, number=1, published_at=timezone.now(), **s.as_dict()
     )
     item.current_version = version
     item.save(update_fields=["current_version"])

@@ -51,12 +51,12 @@ class BuildingHead(models.Model):
         ordering = ["building", "kind", "unit", "-term_start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["building"],
+                fields=["building", "district"],
                 condition=Q(kind="building", ended_on__isnull=True),
                 name="party_one_building_head",
             ),
             models.UniqueConstraint(
-                fields=["unit"],
+                fields=["unit", "district"],
                 condition=Q(kind="unit", ended_on__isnull=True),
                 name="party_one_unit_head",
             ),

@@ -70,7 +70,9 @@ class PartyOrg(models.Model):
         constraints = [
             # One standing organisation per region node: a compound has one branch.
             models.UniqueConstraint(
-                fields=["region"], condition=Q(active=True), name="party_org_one_per_region"
+                fields=["region", "district"],
+                condition=Q(active=True),
+                name="party_org_one_per_region",
             ),
         ]
         indexes = [
@@ -119,7 +121,7 @@ class OrgRole(models.Model):
         constraints = [
             # One sitting secretary per organisation.
             models.UniqueConstraint(
-                fields=["org"],
+                fields=["org", "district"],
                 condition=Q(role="secretary", ended_on__isnull=True),
                 name="party_org_one_secretary",
             ),

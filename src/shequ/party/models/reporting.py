@@ -40,7 +40,7 @@ class UnitReportIn(models.Model):
         ordering = ["community", "-reported_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "unit"],
+                fields=["community", "unit", "district"],
                 condition=Q(withdrawn_on__isnull=True),
                 name="party_unit_report_once",
             ),
@@ -90,7 +90,7 @@ class MemberReportIn(models.Model):
         ordering = ["community", "-reported_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member"],
+                fields=["member", "district"],
                 condition=Q(withdrawn_on__isnull=True),
                 name="party_member_report_once",
             ),
@@ -148,7 +148,7 @@ class NeedClaim(models.Model):
         verbose_name_plural = "需求认领"
         constraints = [
             models.UniqueConstraint(
-                fields=["need", "report_in"],
+                fields=["need", "report_in", "district"],
                 condition=Q(withdrawn_at__isnull=True),
                 name="party_claim_once",
             ),
@@ -215,7 +215,7 @@ class FeedbackLetter(models.Model):
     community = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("whistles.Unit", on_delete=models.PROTECT, related_name="+")
     quarter = models.CharField("季度", max_length=6)  # "2026Q4"
-    number = models.CharField("编号", max_length=32, unique=True)
+    number = models.CharField("编号", max_length=32)  # unique with the district
     services = models.PositiveIntegerField("服务次数")
     hours = models.DecimalField("服务时长（小时）", max_digits=8, decimal_places=1)
     sent_at = models.DateTimeField()
@@ -228,8 +228,9 @@ class FeedbackLetter(models.Model):
         verbose_name_plural = "报到反馈函"
         ordering = ["community", "-quarter"]
         constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="party_feedback_number"),
             models.UniqueConstraint(
-                fields=["community", "unit", "quarter"], name="party_feedback_once"
+                fields=["community", "unit", "quarter", "district"], name="party_feedback_once"
             ),
         ]
 

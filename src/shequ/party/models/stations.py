@@ -123,7 +123,7 @@ class StationDuty(models.Model):
         ordering = ["station", "weekday", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["station", "weekday", "member"], name="party_duty_unique"
+                fields=["station", "weekday", "member", "district"], name="party_duty_unique"
             ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="party_duty_weekday"),
         ]
@@ -201,6 +201,8 @@ PHOTO_DIR = "party"
 
 class ActivityPhoto(models.Model):
     activity = models.ForeignKey(StationActivity, on_delete=models.CASCADE, related_name="photos")
+    # The station's district (the sharding key).
+    district = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+")
     path = models.CharField(max_length=200)
     content_type = models.CharField(max_length=40)
 
@@ -234,7 +236,9 @@ class StationMonth(models.Model):
         verbose_name_plural = "驿站月度运行"
         ordering = ["station", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["station", "month"], name="party_station_month"),
+            models.UniqueConstraint(
+                fields=["station", "month", "district"], name="party_station_month"
+            ),
         ]
         indexes = [
             models.Index(fields=["district", "month", "functioning"], name="party_month_district"),

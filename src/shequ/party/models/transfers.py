@@ -37,7 +37,7 @@ class Transfer(models.Model):
     community = models.ForeignKey(
         "core.Region", verbose_name="社区", on_delete=models.PROTECT, related_name="+"
     )
-    number = models.CharField("介绍信编号", max_length=32, unique=True)
+    number = models.CharField("介绍信编号", max_length=32)  # unique with the district
     kind = models.CharField("类别", max_length=8, choices=TransferKind.choices)
     reason = models.CharField("原因", max_length=12, choices=TransferReason.choices)
     resident = models.ForeignKey(
@@ -85,9 +85,10 @@ class Transfer(models.Model):
         verbose_name_plural = "组织关系接转"
         ordering = ["-requested_on", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["number", "district"], name="party_transfer_number"),
             # A person has at most one transfer under way.
             models.UniqueConstraint(
-                fields=["resident"],
+                fields=["resident", "district"],
                 condition=Q(status__in=["requested", "approved"]),
                 name="party_transfer_one_open",
             ),

@@ -464,8 +464,8 @@ def station_activity_log(
             logged_by=actor.user,
         )  # fmt: skip
         ActivityPhoto.objects.bulk_create(
-            ActivityPhoto(activity=activity, path=photo_store.store(p, subdir=PHOTO_DIR),
-                          content_type=p.content_type)
+            ActivityPhoto(activity=activity, district_id=activity.district_id,
+                          path=photo_store.store(p, subdir=PHOTO_DIR), content_type=p.content_type)
             for p in checked
         )  # fmt: skip
         record(
@@ -557,8 +557,9 @@ def _save_months(rows: list[StationMonth]) -> int:
         StationMonth.objects.bulk_create(
             rows,
             update_conflicts=True,
-            unique_fields=["station", "month"],
-            update_fields=[*MONTH_FIELDS, "district", "community", "street"],
+            # The district is part of the key (the sharding key is never updated).
+            unique_fields=["station", "month", "district"],
+            update_fields=[*MONTH_FIELDS, "community", "street"],
         )
     return len(rows)
 

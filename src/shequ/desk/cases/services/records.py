@@ -34,6 +34,7 @@ def case_stats_bump(case: Case, **deltas: int) -> None:
         return
     community = case.community
     key = {
+        "district_id": case.district_id,  # in the key: the sharding key
         "community_id": case.community_id,
         "month": _month(case.accepted_on),
         "item_id": case.item_id,
@@ -43,11 +44,7 @@ def case_stats_bump(case: Case, **deltas: int) -> None:
     if community.street_id is None:
         raise ValidationError(f"“{community.name}”缺少所属街道，请联系系统管理员。")
     # One upsert (PostgreSQL and SQLite both speak ON CONFLICT … DO UPDATE).
-    row: dict[str, Any] = {
-        "district_id": case.district_id,
-        "street_id": community.street_id,
-        **key,
-    }
+    row: dict[str, Any] = {"street_id": community.street_id, **key}
     counters = {name: max(deltas.get(name, 0), 0) for name in COUNTERS}
     table = CaseStat._meta.db_table
     columns = [*row, *counters]

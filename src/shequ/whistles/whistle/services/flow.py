@@ -412,7 +412,7 @@ def whistle_raise(
         report_in_due=report_in_due,
         resolve_due=resolve_due,
     )
-    whistle.cooperating.set(cooperating)
+    whistle.cooperating.set(cooperating, through_defaults={"district_id": whistle.district_id})
     record(
         actor=actor,
         action="whistle.raise",
