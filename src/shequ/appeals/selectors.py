@@ -299,4 +299,6 @@ def actor_communities(*, actor: Actor) -> list[Region]:
 
 def community_residents(*, actor: Actor, community: Region, q: str) -> QuerySet[Resident]:
     actor.require("appeal.create")
-    return Resident.objects.filter(community=community, name=q.strip()[:40]).order_by("id")
+    return (
+        Resident.objects.current().filter(community=community, name=q.strip()[:40]).order_by("id")
+    )

@@ -361,7 +361,7 @@ def residents_for_invite(*, meeting: Meeting, q: str) -> list[Resident]:
     q = q.strip()
     if not q:
         return []
-    qs = Resident.objects.filter(community_id=meeting.community_id, name__contains=q[:20])
+    qs = Resident.objects.current().filter(community_id=meeting.community_id, name__contains=q[:20])
     if meeting.compound_id is not None:
         qs = qs.filter(household__building__compound_id=meeting.compound_id)
     return list(qs.select_related("household__building").order_by("name", "id")[:20])

@@ -126,10 +126,16 @@ class Resident(models.Model):
     )
     left_at = models.DateField("迁出日期", null=True, blank=True)
     left_reason = models.CharField(
-        "迁出原因", max_length=16, choices=LeaveReason.choices, blank=True, db_default=""
+        "迁出原因",
+        max_length=16,
+        choices=LeaveReason.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    # db_default: the bulk loaders (demo/scale.py, COPY) name only the register's columns.
-    left_note = models.CharField("迁出说明", max_length=200, blank=True, db_default="")
+    # db_default: the bulk loaders (demo/scale.py, COPY) name only the register's
+    # columns; default: bulk_create on PostgreSQL cannot send a DatabaseDefault.
+    left_note = models.CharField("迁出说明", max_length=200, blank=True, default="", db_default="")
     erased_at = models.DateTimeField("个人信息删除时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -179,7 +179,8 @@ def assign_choices(*, actor: Actor, building_id: int | None) -> AssignChoices:
         Region.objects.filter(building_id=building.pk, level=RegionLevel.UNIT).order_by("code")
     )
     residents = list(
-        Resident.objects.filter(household__building_id=building.pk)
+        Resident.objects.current()
+        .filter(household__building_id=building.pk)
         .select_related("household__unit")
         .annotate(is_member=_is_member("pk"))
         .order_by("-is_member", "household__unit__code", "household__room", "id")[:500]

@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='resident',
             name='left_note',
-            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='迁出说明'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200, verbose_name='迁出说明'),
         ),
         migrations.AddField(
             model_name='resident',
             name='left_reason',
-            field=models.CharField(blank=True, choices=[('moved_out', '迁出本区'), ('deceased', '死亡'), ('other', '其他')], db_default='', max_length=16, verbose_name='迁出原因'),
+            field=models.CharField(blank=True, choices=[('moved_out', '迁出本区'), ('deceased', '死亡'), ('other', '其他')], db_default='', default='', max_length=16, verbose_name='迁出原因'),
         ),
         migrations.AddIndex(
             model_name='resident',

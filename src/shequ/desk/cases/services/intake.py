@@ -173,9 +173,11 @@ def case_intake(
     else:
         supplement_by = None
 
-    resident = Resident.objects.filter(
-        community=community, id_number_index=columns["id_number_index"]
-    ).first()
+    resident = (
+        Resident.objects.current()  # not a resident who moved away (迁出)
+        .filter(community=community, id_number_index=columns["id_number_index"])
+        .first()
+    )
     case = Case(
         district_id=district_id_of(community),
         community=community,
