@@ -8,16 +8,12 @@ test_views.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shequ.appeals.services import appeal_support
 from shequ.appeals.tests.helpers import raise_appeal
-from shequ.core.models import User
+from shequ.core.tests.queries import assert_flat
 
 pytestmark = pytest.mark.django_db
 
@@ -27,35 +23,6 @@ PAGE_SIZE = 10
 @pytest.fixture(autouse=True)
 def _small_pages(settings):
     settings.SHEQU_PAGE_SIZE = PAGE_SIZE
-
-
-def _flat(client, url: str, fill: Callable[[int], None], shown: Callable, assert_num) -> None:
-    """Given two rows, the count measured; when twelve, the same count asserted;
-    ``shown(page, n)`` checks the rows are there (an HTML page's text, or an
-    endpoint's JSON)."""
-
-    def get():
-        response = client.get(url)
-        assert response.status_code == 200
-        return response.json() if url.startswith("/api/") else response.content.decode()
-
-    def fresh_session() -> None:
-        # fill() moves the clock by hours: past the staff idle timeout
-        # (core/sessions.py), so sign in again and warm the session.
-        client.force_login(User.objects.get(pk=client.session["_auth_user_id"]))
-        client.get(url)
-
-    fill(2)
-    fresh_session()
-    with CaptureQueriesContext(connection) as small:
-        page = get()
-    measured = len(small.captured_queries)  # the next request resets the log
-    shown(page, 2)
-    fill(10)
-    fresh_session()
-    with assert_num(measured):
-        page = get()
-    shown(page, 12)
 
 
 def test_appeal_endpoint_query_count_does_not_grow(
@@ -74,7 +41,7 @@ def test_appeal_endpoint_query_count_does_not_grow(
         assert {a["community"] for a in body["items"]} == {"站前社区"}
 
     client.force_login(people.worker)
-    _flat(client, "/api/appeals/", fill, shown, django_assert_num_queries)
+    assert_flat(client, "/api/appeals/", fill, shown, django_assert_num_queries)
 
 
 def test_my_appeals_page_query_count_does_not_grow(
@@ -97,4 +64,4 @@ def test_my_appeals_page_query_count_does_not_grow(
         assert others.count("您已点过") == n // 2
 
     client.force_login(people.resident)
-    _flat(client, reverse("appeals:mine"), fill, shown, django_assert_num_queries)
+    assert_flat(client, reverse("appeals:mine"), fill, shown, django_assert_num_queries)

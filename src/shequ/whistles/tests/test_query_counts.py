@@ -13,13 +13,11 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shequ.core.models import User
 from shequ.core.scope import Actor
 from shequ.core.tests.factories import UserFactory
+from shequ.core.tests.queries import assert_flat
 from shequ.whistles.bodies.services import department_create, liaison_grant, unit_create
 from shequ.whistles.models import DepartmentKind, EscalationNotice, UnitKind
 from shequ.whistles.pairing.services import action_log
@@ -35,35 +33,6 @@ PAGE_SIZE = 10
 @pytest.fixture(autouse=True)
 def _small_pages(settings):
     settings.SHEQU_PAGE_SIZE = PAGE_SIZE
-
-
-def _flat(client, url: str, fill: Callable[[int], None], shown: Callable, assert_num) -> None:
-    """Given two rows, the count measured; when twelve, the same count asserted;
-    ``shown(page, n)`` checks the rows are there (an HTML page's text, or an
-    endpoint's JSON)."""
-
-    def get():
-        response = client.get(url)
-        assert response.status_code == 200
-        return response.json() if url.startswith("/api/") else response.content.decode()
-
-    def fresh_session() -> None:
-        # fill() moves the clock by hours: past the staff idle timeout
-        # (core/sessions.py), so sign in again and warm the session.
-        client.force_login(User.objects.get(pk=client.session["_auth_user_id"]))
-        client.get(url)
-
-    fill(2)
-    fresh_session()
-    with CaptureQueriesContext(connection) as small:
-        page = get()
-    measured = len(small.captured_queries)  # the next request resets the log
-    shown(page, 2)
-    fill(10)
-    fresh_session()
-    with assert_num(measured):
-        page = get()
-    shown(page, 12)
 
 
 def _table(html: str, table_id: str) -> str:
@@ -101,7 +70,7 @@ def test_whistle_list_page_query_count_does_not_grow(
 
     client.force_login(people.street_officer)
     url = reverse("whistles:list")
-    _flat(client, url, _whistles(tree, people, clock), shown, django_assert_num_queries)
+    assert_flat(client, url, _whistles(tree, people, clock), shown, django_assert_num_queries)
 
 
 def test_whistle_list_notices_of_a_liaison_query_count_does_not_grow(
@@ -116,7 +85,7 @@ def test_whistle_list_notices_of_a_liaison_query_count_does_not_grow(
 
     client.force_login(people.department_liaison)
     url = reverse("whistles:list")
-    _flat(client, url, _whistles(tree, people, clock), shown, django_assert_num_queries)
+    assert_flat(client, url, _whistles(tree, people, clock), shown, django_assert_num_queries)
 
 
 def test_whistle_endpoint_query_count_does_not_grow(
@@ -129,7 +98,7 @@ def test_whistle_endpoint_query_count_does_not_grow(
 
     client.force_login(people.street_officer)
     url = "/api/whistles/whistles/"
-    _flat(client, url, _whistles(tree, people, clock), shown, django_assert_num_queries)
+    assert_flat(client, url, _whistles(tree, people, clock), shown, django_assert_num_queries)
 
 
 def test_scorecard_page_query_count_does_not_grow(
@@ -152,7 +121,7 @@ def test_scorecard_page_query_count_does_not_grow(
 
     client.force_login(people.district_admin)
     url = reverse("whistles:scorecard")
-    _flat(client, url, fill, shown, django_assert_num_queries)
+    assert_flat(client, url, fill, shown, django_assert_num_queries)
 
 
 # -- departments, units and liaisons --------------------------------------------------------
@@ -183,7 +152,7 @@ def test_bodies_page_query_count_does_not_grow(client, people, django_assert_num
         assert html.count("<td>联络员") == n
 
     client.force_login(people.district_admin)
-    _flat(client, reverse("whistles:bodies"), fill, shown, django_assert_num_queries)
+    assert_flat(client, reverse("whistles:bodies"), fill, shown, django_assert_num_queries)
 
 
 # -- pairing agreements --------------------------------------------------------------------
@@ -229,7 +198,7 @@ def test_agreement_endpoint_query_count_does_not_grow(
 
     client.force_login(people.street_officer)
     url = "/api/whistles/agreements"
-    _flat(client, url, _agreements(tree, people), shown, django_assert_num_queries)
+    assert_flat(client, url, _agreements(tree, people), shown, django_assert_num_queries)
 
 
 def test_liaison_home_query_count_does_not_grow(
@@ -247,4 +216,4 @@ def test_liaison_home_query_count_does_not_grow(
     client.force_login(people.unit_liaison)
     url = reverse("whistles:liaison_home")
     fill = _agreements(tree, people, liaison=people.unit_liaison)
-    _flat(client, url, fill, shown, django_assert_num_queries)
+    assert_flat(client, url, fill, shown, django_assert_num_queries)
